@@ -1,0 +1,26 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { ConfigModule } from '../config/config.module.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { TokenMaintenanceService } from '../oauth/adapter/token-maintenance.service.js';
+import { ClientsModule } from '../oauth/clients/clients.module.js';
+import { KeysModule } from '../oauth/keys/keys.module.js';
+
+/** What the CLI needs: the database and the services, without HTTP or oidc-provider. */
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        IdentityModule,
+        ClientsModule,
+        KeysModule,
+      ],
+      providers: [TokenMaintenanceService],
+    };
+  }
+}

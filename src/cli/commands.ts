@@ -1,0 +1,195 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { Command, Option } from 'commander';
+import { UserInputError } from '../common/errors.js';
+import { UsersService } from '../identity/users.service.js';
+import { TokenMaintenanceService } from '../oauth/adapter/token-maintenance.service.js';
+import { CLIENT_TYPES, type ClientEntity } from '../oauth/clients/client.entity.js';
+import { ClientsService } from '../oauth/clients/clients.service.js';
+import { KeysService } from '../oauth/keys/keys.service.js';
+
+export interface CliIo {
+  out: (text: string) => void;
+  readStdin: () => Promise<string>;
+}
+
+type ContextRunner = <T>(work: (app: INestApplicationContext) => Promise<T>) => Promise<T>;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function print(io: CliIo, json: boolean | undefined, data: unknown, text: string): void {
+  io.out(json ? JSON.stringify(data, null, 2) : text);
+}
+
+function describeClient(client: ClientEntity) {
+  return {
+    client_id: client.id,
+    name: client.name,
+    type: client.type,
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    scope: client.scope,
+    introspection: client.introspection,
+    created_at: client.createdAt.toISOString(),
+  };
+}
+
+/** Builds the `gatehouse` command tree; `withApp` opens the database only for the command run. */
+export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
+  const program = new Command('npm run cli --')
+    .description('Manage Gatehouse users, applications, keys and tokens')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('users:create')
+    .description('Create a user who can sign in')
+    .requiredOption('--email <email>', 'email address, used to sign in')
+    .option('--password <password>', 'password (visible in shell history: prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--name <name>', 'display name')
+    .option('--admin', 'give the user the admin role')
+    .option('--json', 'print machine-readable output')
+    .action(async (opts) => {
+      if (Boolean(opts.password) === Boolean(opts.passwordStdin)) {
+        throw new UserInputError('give exactly one of --password or --password-stdin');
+      }
+      const password = opts.passwordStdin
+        ? (await io.readStdin()).replace(/\r?\n$/, '')
+        : (opts.password as string);
+      const user = await withApp((app) =>
+        app.get(UsersService).create({
+          email: opts.email,
+          password,
+          name: opts.name,
+          admin: opts.admin,
+        }),
+      );
+      const data = { id: user.id, email: user.email, name: user.name, admin: user.isAdmin };
+      print(io, opts.json, data, `Created user ${user.email} (id ${user.id})`);
+    });
+
+  program
+    .command('clients:create')
+    .description('Register an application (OAuth client)')
+    .requiredOption('--name <name>', 'name shown to users on the consent page')
+    .addOption(
+      new Option('--type <type>', 'application type')
+        .choices([...CLIENT_TYPES])
+        .makeOptionMandatory(),
+    )
+    .option(
+      '--redirect-uri <uri>',
+      'redirect URI, exactly as the app sends it (repeatable)',
+      collect,
+    )
+    .option(
+      '--post-logout-redirect-uri <uri>',
+      'where to return after sign-out (repeatable)',
+      collect,
+    )
+    .option(
+      '--scope <scopes>',
+      'space-separated scopes the app may request (default: all it can use)',
+    )
+    .option('--introspection', 'a resource server allowed to call the introspection endpoint')
+    .option('--json', 'print machine-readable output')
+    .action(async (opts) => {
+      const { client, clientSecret } = await withApp((app) =>
+        app.get(ClientsService).create({
+          name: opts.name,
+          type: opts.type,
+          redirectUris: opts.redirectUri,
+          postLogoutRedirectUris: opts.postLogoutRedirectUri,
+          scope: opts.scope,
+          introspection: opts.introspection,
+        }),
+      );
+      const data = {
+        ...describeClient(client),
+        ...(clientSecret ? { client_secret: clientSecret } : {}),
+      };
+      const lines = [
+        `Created ${client.type} application "${client.name}"`,
+        `client_id:     ${client.id}`,
+      ];
+      if (clientSecret) {
+        lines.push(
+          `client_secret: ${clientSecret}`,
+          'Store the secret now: it is not shown again.',
+        );
+      }
+      print(io, opts.json, data, lines.join('\n'));
+    });
+
+  program
+    .command('clients:list')
+    .description('List registered applications')
+    .option('--json', 'print machine-readable output')
+    .action(async (opts) => {
+      const clients = await withApp((app) => app.get(ClientsService).list());
+      const text = clients.length
+        ? clients.map((c) => `${c.id}  ${c.type.padEnd(7)}  ${c.name}`).join('\n')
+        : 'No applications registered.';
+      print(io, opts.json, clients.map(describeClient), text);
+    });
+
+  program
+    .command('clients:rotate-secret')
+    .description('Replace the secret of a confidential application; the old one stops working')
+    .argument('<client_id>')
+    .option('--json', 'print machine-readable output')
+    .action(async (clientId: string, opts) => {
+      const secret = await withApp((app) => app.get(ClientsService).rotateSecret(clientId));
+      print(
+        io,
+        opts.json,
+        { client_id: clientId, client_secret: secret },
+        `client_secret: ${secret}\nStore the secret now: it is not shown again.`,
+      );
+    });
+
+  program
+    .command('clients:delete')
+    .description('Delete an application and revoke every grant and token it holds')
+    .argument('<client_id>')
+    .option('--json', 'print machine-readable output')
+    .action(async (clientId: string, opts) => {
+      await withApp((app) => app.get(ClientsService).delete(clientId));
+      print(
+        io,
+        opts.json,
+        { client_id: clientId, deleted: true },
+        `Deleted application ${clientId}`,
+      );
+    });
+
+  program
+    .command('keys:rotate')
+    .description('Add a new generation of signing keys (restart running servers to sign with it)')
+    .option('--json', 'print machine-readable output')
+    .action(async (opts) => {
+      const result = await withApp(async (app) => {
+        const keys = app.get(KeysService);
+        await keys.load();
+        return keys.rotateSigningKeys();
+      });
+      print(
+        io,
+        opts.json,
+        result,
+        `New signing keys: ${result.added.join(', ')}` +
+          (result.removed.length ? `\nRetired keys: ${result.removed.join(', ')}` : ''),
+      );
+    });
+
+  program
+    .command('tokens:purge')
+    .description('Delete expired sessions, codes, tokens and grants')
+    .option('--json', 'print machine-readable output')
+    .action(async (opts) => {
+      const deleted = await withApp((app) => app.get(TokenMaintenanceService).purgeExpired());
+      print(io, opts.json, { deleted }, `Deleted ${deleted} expired row(s)`);
+    });
+
+  return program;
+}

@@ -1,0 +1,33 @@
+import type { LogLevel } from '@nestjs/common';
+
+export type DatabaseConfig =
+  { type: 'better-sqlite3'; path: string } | { type: 'postgres'; url: string };
+
+/** Lifetimes in seconds. */
+export interface TokenLifetimes {
+  accessToken: number;
+  idToken: number;
+  refreshToken: number;
+  authorizationCode: number;
+  session: number;
+  grant: number;
+  interaction: number;
+}
+
+/** The typed, validated configuration. Code reads this, never `process.env`. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** The issuer identifier, without a trailing slash. */
+  issuer: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  ttl: TokenLifetimes;
+  /** Passed to Fastify's `trustProxy`; false means X-Forwarded-* headers are ignored. */
+  trustProxy: boolean | number | string;
+  logLevels: LogLevel[];
+  logFormat: 'text' | 'json';
+}
+
+/** Injection token for {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

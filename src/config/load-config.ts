@@ -1,0 +1,133 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import type { LogLevel } from '@nestjs/common';
+import type { AppConfig, DatabaseConfig } from './app-config.js';
+import { parseDuration } from './duration.js';
+
+/** Thrown when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const seconds = parseDuration(value);
+      if (seconds === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a positive duration such as 600, 90s, 10m, 12h or 30d',
+        });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const issuer = z
+  .string()
+  .default('http://localhost:3000')
+  .transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL' });
+      return z.NEVER;
+    }
+    if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an http(s) URL without query or fragment (OpenID Connect Discovery §2)',
+      });
+      return z.NEVER;
+    }
+    return url.href.replace(/\/+$/, '');
+  });
+
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((value): boolean | number | string => {
+    if (value === 'true' || value === 'false') {
+      return value === 'true';
+    }
+    return /^\d+$/.test(value) ? Number(value) : value;
+  });
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  ISSUER: issuer,
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().optional(),
+  ACCESS_TOKEN_TTL: duration('10m'),
+  ID_TOKEN_TTL: duration('1h'),
+  REFRESH_TOKEN_TTL: duration('30d'),
+  AUTHORIZATION_CODE_TTL: duration('60s'),
+  SESSION_TTL: duration('14d'),
+  GRANT_TTL: duration('365d'),
+  INTERACTION_TTL: duration('1h'),
+  TRUST_PROXY: trustProxy,
+  LOG_LEVEL: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]).default('log'),
+  LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+});
+
+function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
+  if (!url) {
+    return { type: 'better-sqlite3', path: join(dataDir, 'gatehouse.sqlite') };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    return { type: 'postgres', url };
+  }
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path) {
+      return { type: 'better-sqlite3', path: isAbsolute(path) ? path : resolve(path) };
+    }
+  }
+  throw new ConfigError(
+    'DATABASE_URL must be a postgres:// (or postgresql://) URL or sqlite:<path>; leave it unset for the embedded SQLite file under DATA_DIR',
+  );
+}
+
+/**
+ * Validates the environment once, at boot. A bad value stops the start with a message naming
+ * the variable and what is wrong with it.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const levelIndex = LOG_LEVELS.indexOf(e.LOG_LEVEL);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    issuer: e.ISSUER,
+    dataDir,
+    database: databaseFrom(e.DATABASE_URL, dataDir),
+    ttl: {
+      accessToken: e.ACCESS_TOKEN_TTL,
+      idToken: e.ID_TOKEN_TTL,
+      refreshToken: e.REFRESH_TOKEN_TTL,
+      authorizationCode: e.AUTHORIZATION_CODE_TTL,
+      session: e.SESSION_TTL,
+      grant: e.GRANT_TTL,
+      interaction: e.INTERACTION_TTL,
+    },
+    trustProxy: e.TRUST_PROXY,
+    logLevels: LOG_LEVELS.slice(0, levelIndex + 1),
+    logFormat: e.LOG_FORMAT,
+  };
+}

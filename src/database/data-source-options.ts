@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/app-config.js';
+import { UserEntity } from '../identity/user.entity.js';
+import { OidcPayloadEntity } from '../oauth/adapter/oidc-payload.entity.js';
+import { ClientEntity } from '../oauth/clients/client.entity.js';
+import { KeyEntity } from '../oauth/keys/key.entity.js';
+import { InitialSchema1764270000000 as PostgresInitialSchema } from './migrations/postgres/1764270000000-initial-schema.js';
+import { InitialSchema1764270000000 as SqliteInitialSchema } from './migrations/sqlite/1764270000000-initial-schema.js';
+
+export const ENTITIES = [UserEntity, ClientEntity, OidcPayloadEntity, KeyEntity];
+
+/**
+ * The one description of our database, shared by the app, the CLI and `ormconfig.ts`.
+ * Each driver has its own migrations; `synchronize` stays off.
+ */
+export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+  if (database.type === 'postgres') {
+    return {
+      type: 'postgres',
+      url: database.url,
+      entities: ENTITIES,
+      migrations: [PostgresInitialSchema],
+      migrationsTransactionMode: 'each',
+      synchronize: false,
+      extra: { max: 10 },
+    };
+  }
+  mkdirSync(dirname(database.path), { recursive: true });
+  return {
+    type: 'better-sqlite3',
+    database: database.path,
+    entities: ENTITIES,
+    migrations: [SqliteInitialSchema],
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    enableWAL: true,
+    // Wait for a concurrent writer (the CLI, another request) instead of failing with SQLITE_BUSY.
+    timeout: 5000,
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}

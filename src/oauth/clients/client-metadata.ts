@@ -1,0 +1,56 @@
+import type { ClientEntity, ClientType } from './client.entity.js';
+
+/** The grant types and authentication method each application type gets. */
+const PROFILES: Record<
+  ClientType,
+  { grantTypes: string[]; authMethod: string; applicationType: 'web' | 'native' }
+> = {
+  web: {
+    grantTypes: ['authorization_code', 'refresh_token'],
+    authMethod: 'client_secret_basic',
+    applicationType: 'web',
+  },
+  spa: {
+    grantTypes: ['authorization_code', 'refresh_token'],
+    authMethod: 'none',
+    applicationType: 'web',
+  },
+  native: {
+    grantTypes: ['authorization_code', 'refresh_token'],
+    authMethod: 'none',
+    applicationType: 'native',
+  },
+  service: {
+    grantTypes: ['client_credentials'],
+    authMethod: 'client_secret_basic',
+    applicationType: 'web',
+  },
+};
+
+export function isConfidential(type: ClientType): boolean {
+  return PROFILES[type].authMethod !== 'none';
+}
+
+/**
+ * The client metadata (RFC 7591 §2) oidc-provider sees for one of our applications. The
+ * `client_secret` it holds is the secret's hash: `compareClientSecret` is overridden to hash
+ * what the client presents, and HMAC-based algorithms that would need the plain secret are off.
+ */
+export function toProviderMetadata(client: ClientEntity): Record<string, unknown> {
+  const profile = PROFILES[client.type];
+  const interactive = profile.grantTypes.includes('authorization_code');
+  return {
+    client_id: client.id,
+    client_name: client.name,
+    ...(client.secretHash ? { client_secret: client.secretHash } : {}),
+    application_type: profile.applicationType,
+    grant_types: profile.grantTypes,
+    response_types: interactive ? ['code'] : [],
+    redirect_uris: interactive ? client.redirectUris : [],
+    post_logout_redirect_uris: interactive ? client.postLogoutRedirectUris : [],
+    token_endpoint_auth_method: profile.authMethod,
+    scope: client.scope,
+    gatehouse_client_type: client.type,
+    introspection_allowed: client.introspection,
+  };
+}

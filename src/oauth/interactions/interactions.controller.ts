@@ -1,0 +1,180 @@
+import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import { CsrfService } from '../../common/csrf.service.js';
+import { ViewsService } from '../../common/views.service.js';
+import { LoginThrottle } from '../../identity/login-throttle.js';
+import { UsersService } from '../../identity/users.service.js';
+import { OIDC_PROVIDER } from '../provider/oidc-provider.token.js';
+import { describeScope } from '../scopes.js';
+import { InteractionExpired, loadInteraction, type Interaction } from './interaction-details.js';
+
+interface LoginForm {
+  email?: unknown;
+  password?: unknown;
+}
+
+/**
+ * The pages oidc-provider sends the browser to when it needs the user: sign-in and consent.
+ * Each handler loads the interaction from its cookie, checks the step, and answers with a page
+ * or a 303 back to the authorization endpoint.
+ */
+@Controller('interaction/:uid')
+export class InteractionsController {
+  constructor(
+    @Inject(OIDC_PROVIDER) private readonly provider: Provider,
+    private readonly views: ViewsService,
+    private readonly csrf: CsrfService,
+    private readonly users: UsersService,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  @Get()
+  async show(@Param('uid') uid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const interaction = await loadInteraction(this.provider, uid, req, reply);
+    if (interaction.prompt.name === 'login') {
+      return this.renderLogin(interaction, req, reply, HttpStatus.OK);
+    }
+    return this.renderConsent(interaction, req, reply);
+  }
+
+  @Post('login')
+  async login(
+    @Param('uid') uid: string,
+    @Body() form: LoginForm,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    this.csrf.verify(req, reply);
+    const interaction = await loadInteraction(this.provider, uid, req, reply, 'login');
+    const email = typeof form?.email === 'string' ? form.email.slice(0, 320) : '';
+    const password = typeof form?.password === 'string' ? form.password : '';
+    if (!email || !password) {
+      return this.renderLogin(interaction, req, reply, HttpStatus.BAD_REQUEST, {
+        email,
+        error: 'Enter your email and password.',
+      });
+    }
+    const wait = await this.throttle.retryAfter(email, req.ip);
+    if (wait > 0) {
+      reply.header('Retry-After', String(wait));
+      return this.renderLogin(interaction, req, reply, HttpStatus.TOO_MANY_REQUESTS, {
+        email,
+        error: `Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`,
+      });
+    }
+    const user = await this.users.authenticate(email, password);
+    if (!user) {
+      await this.throttle.recordFailure(email, req.ip);
+      return this.renderLogin(interaction, req, reply, HttpStatus.BAD_REQUEST, {
+        email,
+        error: 'Incorrect email or password.',
+      });
+    }
+    await this.throttle.recordSuccess(email);
+    return this.finish(req, reply, { login: { accountId: user.id } });
+  }
+
+  @Post('confirm')
+  async confirm(@Param('uid') uid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    this.csrf.verify(req, reply);
+    const interaction = await loadInteraction(this.provider, uid, req, reply, 'consent');
+    const { details } = interaction.prompt;
+    const accountId = interaction.session!.accountId;
+    const grant = interaction.grantId
+      ? await this.provider.Grant.find(interaction.grantId)
+      : new this.provider.Grant({ accountId, clientId: String(interaction.params.client_id) });
+    if (!grant) {
+      throw new InteractionExpired();
+    }
+    const missingScope = details.missingOIDCScope as string[] | undefined;
+    const missingClaims = details.missingOIDCClaims as string[] | undefined;
+    const missingResourceScopes = details.missingResourceScopes as
+      Record<string, string[]> | undefined;
+    if (missingScope) {
+      grant.addOIDCScope(missingScope.join(' '));
+    }
+    if (missingClaims) {
+      grant.addOIDCClaims(missingClaims);
+    }
+    for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) {
+      grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    const grantId = await grant.save();
+    return this.finish(req, reply, { consent: interaction.grantId ? {} : { grantId } }, true);
+  }
+
+  /** "Deny" on consent and "Cancel" on sign-in: the app receives access_denied (RFC 6749 §4.1.2.1). */
+  @Post('abort')
+  async abort(@Param('uid') uid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    this.csrf.verify(req, reply);
+    await loadInteraction(this.provider, uid, req, reply);
+    return this.finish(req, reply, {
+      error: 'access_denied',
+      error_description: 'The user denied the request',
+    });
+  }
+
+  private async finish(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    result: InteractionResults,
+    mergeWithLastSubmission = false,
+  ) {
+    const redirectTo = await this.provider.interactionResult(req.raw, reply.raw, result, {
+      mergeWithLastSubmission,
+    });
+    return reply.code(HttpStatus.SEE_OTHER).redirect(redirectTo);
+  }
+
+  private renderLogin(
+    interaction: Interaction,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    extra: { email?: string; error?: string } = {},
+  ) {
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(
+        this.views.render('login', {
+          clientName: interaction.clientName,
+          action: `/interaction/${interaction.uid}/login`,
+          abortAction: `/interaction/${interaction.uid}/abort`,
+          csrfToken: this.csrf.issue(req, reply),
+          ...extra,
+        }),
+      );
+  }
+
+  private async renderConsent(interaction: Interaction, req: FastifyRequest, reply: FastifyReply) {
+    const { details } = interaction.prompt;
+    const requested = [
+      ...((details.missingOIDCScope as string[] | undefined) ?? []),
+      ...Object.values((details.missingResourceScopes as Record<string, string[]>) ?? {}).flat(),
+    ];
+    const user = await this.users.findById(interaction.session!.accountId);
+    // `openid` only says "this is a sign-in"; it is not a permission worth a line of its own.
+    const scopes = [...new Set(requested)]
+      .filter((scope) => scope !== 'openid')
+      .map((name) => ({ name, description: describeScope(name) }));
+    if (scopes.length === 0) {
+      scopes.push({ name: 'openid', description: describeScope('openid') });
+    }
+    return reply
+      .code(HttpStatus.OK)
+      .type('text/html; charset=utf-8')
+      .send(
+        this.views.render('consent', {
+          clientName: interaction.clientName,
+          email: user?.email ?? '',
+          scopes,
+          allowAction: `/interaction/${interaction.uid}/confirm`,
+          denyAction: `/interaction/${interaction.uid}/abort`,
+          csrfToken: this.csrf.issue(req, reply),
+        }),
+      );
+  }
+}

@@ -1,0 +1,13 @@
+import type { UserEntity } from '../../identity/user.entity.js';
+
+/** Standard claims (OIDC Core §5.1) for a user; which ones a client sees depends on scopes. */
+export function claimsFor(user: UserEntity): Record<string, unknown> {
+  return {
+    sub: user.id,
+    email: user.email,
+    // Gatehouse does not verify addresses yet, so it must not claim they are verified.
+    email_verified: false,
+    ...(user.name ? { name: user.name } : {}),
+    updated_at: Math.floor(user.updatedAt.getTime() / 1000),
+  };
+}

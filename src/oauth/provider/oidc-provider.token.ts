@@ -1,0 +1,2 @@
+/** Injection token for the configured oidc-provider instance. */
+export const OIDC_PROVIDER = Symbol('OIDC_PROVIDER');

@@ -1,0 +1,196 @@
+import type { Logger } from '@nestjs/common';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import type { AppConfig } from '../../config/app-config.js';
+import type { ViewsService } from '../../common/views.service.js';
+import type { UsersService } from '../../identity/users.service.js';
+import type { KeyMaterial } from '../keys/keys.service.js';
+import type { GrantsService } from '../grants/grants.service.js';
+import { API_SCOPES, apiResource, IDENTITY_SCOPES, SCOPES } from '../scopes.js';
+import { claimsFor } from './account-claims.js';
+import { PROVIDER_ROUTES } from './routes.js';
+
+export interface ProviderDependencies {
+  config: AppConfig;
+  keys: KeyMaterial;
+  adapter: (name: string) => unknown;
+  users: UsersService;
+  grants: GrantsService;
+  views: ViewsService;
+  logger: Logger;
+}
+
+/** Asymmetric only: the stored client secret is a hash, so HMAC algorithms could never work. */
+const SIGNING_ALGS = ['RS256', 'ES256'] as const;
+
+/**
+ * oidc-provider's configuration: what Gatehouse offers and refuses. Each choice cites the
+ * rule that asks for it.
+ */
+export function providerConfiguration(deps: ProviderDependencies): Configuration {
+  const { config, views } = deps;
+  const api = apiResource(config.issuer);
+
+  return {
+    adapter: deps.adapter as Configuration['adapter'],
+    clients: [],
+    jwks: { keys: deps.keys.signing },
+    cookies: {
+      keys: deps.keys.cookie,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    routes: PROVIDER_ROUTES,
+    scopes: IDENTITY_SCOPES,
+    // API scopes are granted through the resource server below, but clients discover them here.
+    discovery: { scopes_supported: Object.keys(SCOPES) },
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'updated_at'],
+      email: ['email', 'email_verified'],
+    },
+    async findAccount(_ctx, sub) {
+      const user = await deps.users.findById(sub);
+      if (!user) {
+        return undefined;
+      }
+      return { accountId: user.id, claims: () => claimsFor(user) as { sub: string } };
+    },
+
+    // Only the authorization code flow: implicit and hybrid responses leak tokens through the
+    // front channel (RFC 9700 §2.1.2), and the password grant is not implemented at all.
+    responseTypes: ['code'],
+    // PKCE for every client, S256 only (RFC 9700 §2.1.1; oidc-provider 9 knows no `plain`).
+    pkce: { required: () => true },
+    // Redirect URIs are compared exactly; OpenID Connect requires the parameter anyway.
+    allowOmittingSingleRegisteredRedirectUri: false,
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    enabledJWA: {
+      idTokenSigningAlgValues: SIGNING_ALGS,
+      userinfoSigningAlgValues: SIGNING_ALGS,
+      introspectionSigningAlgValues: SIGNING_ALGS,
+      authorizationSigningAlgValues: SIGNING_ALGS,
+      requestObjectSigningAlgValues: SIGNING_ALGS,
+      clientAuthSigningAlgValues: SIGNING_ALGS,
+    },
+    extraClientMetadata: { properties: ['gatehouse_client_type', 'introspection_allowed'] },
+
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
+      ClientCredentials: (_ctx, token) =>
+        token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
+      AuthorizationCode: config.ttl.authorizationCode,
+      IdToken: config.ttl.idToken,
+      Interaction: config.ttl.interaction,
+      Session: config.ttl.session,
+      Grant: config.ttl.grant,
+      RefreshToken: (ctx, token, client) => {
+        // A browser app's rotated refresh token inherits what is left of the first one's
+        // lifetime: rotation must not extend an authorization forever.
+        const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
+        if (
+          rotated &&
+          client.applicationType === 'web' &&
+          client.clientAuthMethod === 'none' &&
+          !token.isSenderConstrained()
+        ) {
+          return rotated.remainingTTL;
+        }
+        return config.ttl.refreshToken;
+      },
+    },
+    // Public clients rotate their refresh token on every use and a replayed one revokes the
+    // grant (RFC 9700 §4.14.2); confidential clients authenticate, so they rotate late in life.
+    rotateRefreshToken(ctx) {
+      const { RefreshToken: refreshToken, Client: client } = ctx.oidc.entities;
+      if (!refreshToken || !client) {
+        return false;
+      }
+      return client.clientAuthMethod === 'none' || refreshToken.ttlPercentagePassed() >= 70;
+    },
+    // Consent belongs to the account, not to a browser session: look the grant up by account
+    // and client when this session has none, so a second sign-in is not asked again.
+    async loadExistingGrant(ctx) {
+      const clientId = ctx.oidc.client!.clientId;
+      const accountId = ctx.oidc.session!.accountId;
+      const grantId =
+        ctx.oidc.result?.consent?.grantId ??
+        ctx.oidc.session!.grantIdFor(clientId) ??
+        (accountId ? await deps.grants.currentGrantId(accountId, clientId) : undefined);
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Introspection is internal (RFC 7662 §4): only registered resource servers may call it.
+        allowedPolicy: (_ctx, client) => client.introspectionAllowed === true,
+      },
+      resourceIndicators: {
+        enabled: true,
+        // Tokens for the Drive API are audience-bound to it (RFC 8707); a request that names
+        // no resource but asks for API scopes means the API.
+        defaultResource: (ctx, _client, oneOf) => {
+          if (oneOf) {
+            return oneOf;
+          }
+          const requested = ctx.oidc.params?.scope;
+          const scope = typeof requested === 'string' ? requested.split(' ') : [];
+          return scope.some((s) => (API_SCOPES as string[]).includes(s)) ? api : undefined!;
+        },
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resourceIndicator, client) => {
+          if (resourceIndicator !== api) {
+            throw new errors.InvalidTarget();
+          }
+          const allowed = new Set(String(client.scope ?? '').split(' '));
+          return {
+            scope: API_SCOPES.filter((s) => allowed.has(s)).join(' '),
+            audience: api,
+            accessTokenTTL: config.ttl.accessToken,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource(ctx, form) {
+          ctx.type = 'html';
+          ctx.body = views.render('logout', { form, clientName: ctx.oidc.client?.clientName });
+        },
+        postLogoutSuccessSource(ctx) {
+          ctx.type = 'html';
+          ctx.body = views.render('logged-out', { clientName: ctx.oidc.client?.clientName });
+        },
+      },
+    },
+    // Browser apps may call the token, userinfo and revocation endpoints only from the origins
+    // of their own registered redirect URIs; never `*`.
+    clientBasedCORS(_ctx, origin, client) {
+      return (
+        client.gatehouseClientType === 'spa' &&
+        (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin)
+      );
+    },
+    renderError(ctx: KoaContextWithOIDC, out, error) {
+      const serverError = out.error === 'server_error';
+      if (serverError) {
+        deps.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      }
+      ctx.type = 'html';
+      ctx.body = views.render('error', {
+        title: serverError ? 'Something went wrong' : 'This request cannot be completed',
+        message: serverError
+          ? 'The server could not complete the request. Please try again later.'
+          : (out.error_description ?? 'The request is invalid.'),
+        code: out.error,
+      });
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { Logger, Module } from '@nestjs/common';
+import Provider, { errors } from 'oidc-provider';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { pageSecurityHeaders } from '../../common/security-headers.js';
+import { ViewsService } from '../../common/views.service.js';
+import { IdentityModule } from '../../identity/identity.module.js';
+import { UsersService } from '../../identity/users.service.js';
+import { AdapterFactory } from '../adapter/adapter.factory.js';
+import { clientSecretMatches } from '../clients/client-secret.js';
+import { ClientsModule } from '../clients/clients.module.js';
+import { GrantsModule } from '../grants/grants.module.js';
+import { GrantsService } from '../grants/grants.service.js';
+import { KeysModule } from '../keys/keys.module.js';
+import { KeysService } from '../keys/keys.service.js';
+import { OIDC_PROVIDER } from './oidc-provider.token.js';
+import { providerConfiguration } from './provider-config.js';
+
+const REPLAY_LABELS: Record<string, string> = {
+  AuthorizationCode: 'authorization code already consumed',
+  RefreshToken: 'refresh token already used',
+  DeviceCode: 'device code already consumed',
+};
+
+/** The one module that builds oidc-provider; everything else talks to it through OIDC_PROVIDER. */
+@Module({
+  imports: [IdentityModule, ClientsModule, GrantsModule, KeysModule],
+  providers: [
+    ViewsService,
+    AdapterFactory,
+    {
+      provide: OIDC_PROVIDER,
+      inject: [APP_CONFIG, KeysService, AdapterFactory, UsersService, GrantsService, ViewsService],
+      useFactory: async (
+        config: AppConfig,
+        keys: KeysService,
+        adapters: AdapterFactory,
+        users: UsersService,
+        grants: GrantsService,
+        views: ViewsService,
+      ): Promise<Provider> => {
+        await keys.load();
+        const logger = new Logger('oidc-provider');
+        const adapter = adapters.create({
+          replayError: (kind) =>
+            new errors.InvalidGrant(REPLAY_LABELS[kind] ?? 'grant already used'),
+        });
+        const provider = new Provider(
+          config.issuer,
+          providerConfiguration({
+            config,
+            keys: keys.current,
+            adapter,
+            users,
+            grants,
+            views,
+            logger,
+          }),
+        );
+        // Behind a reverse proxy, trust X-Forwarded-Proto/Host for URLs and secure cookies.
+        provider.proxy = config.trustProxy !== false;
+        // Stored client secrets are SHA-256 digests: hash what the client presents and compare
+        // in constant time (see clients/client-secret.ts).
+        provider.Client.prototype.compareClientSecret = function (
+          this: { clientSecret?: string },
+          actual: string,
+        ) {
+          return Promise.resolve(clientSecretMatches(actual, this.clientSecret));
+        };
+        // oidc-provider writes its responses itself, outside Fastify's hooks (and so outside
+        // helmet): give its pages the same security headers as ours, unless it set its own.
+        const headers = pageSecurityHeaders();
+        provider.use(async (ctx, next) => {
+          await next();
+          for (const [name, value] of Object.entries(headers)) {
+            if (!ctx.response.get(name)) {
+              ctx.set(name, value);
+            }
+          }
+        });
+        provider.on('server_error', (_ctx, error: Error) =>
+          logger.error(error.stack ?? error.message),
+        );
+        return provider;
+      },
+    },
+  ],
+  exports: [OIDC_PROVIDER, ViewsService, IdentityModule, ClientsModule, GrantsModule, KeysModule],
+})
+export class ProviderModule {}
