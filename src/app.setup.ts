@@ -1,15 +1,12 @@
-import { join } from 'node:path';
 import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
-import fastifyStatic from '@fastify/static';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { AppModule } from './app.module.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
-import { PROJECT_ROOT } from './common/project-root.js';
 import { CSP_DIRECTIVES } from './common/security-headers.js';
 import { ViewsService } from './common/views.service.js';
 import type { AppConfig } from './config/app-config.js';
@@ -49,13 +46,6 @@ export async function createApp(
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginResourcePolicy: false,
   });
-  await app.register(fastifyStatic, {
-    root: join(PROJECT_ROOT, 'public'),
-    prefix: '/assets/',
-    immutable: false,
-    maxAge: 3600_000,
-  });
-
   mountProvider(app, app.get<Provider>(OIDC_PROVIDER));
   app.useGlobalFilters(new HttpErrorFilter(app.get(ViewsService)));
   app.enableShutdownHooks();

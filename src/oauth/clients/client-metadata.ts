@@ -1,3 +1,4 @@
+import { API_SCOPES, type Scope } from '../scopes.js';
 import type { ClientEntity, ClientType } from './client.entity.js';
 
 /** The grant types and authentication method each application type gets. */
@@ -39,6 +40,11 @@ export function isConfidential(type: ClientType): boolean {
 export function toProviderMetadata(client: ClientEntity): Record<string, unknown> {
   const profile = PROFILES[client.type];
   const interactive = profile.grantTypes.includes('authorization_code');
+  // oidc-provider checks `scope` against its own (identity) scopes only; the API scopes a client
+  // may receive travel separately and are applied by the resource server configuration.
+  const scopes = client.scope.split(' ').filter(Boolean);
+  const apiScope = scopes.filter((s) => API_SCOPES.includes(s as Scope));
+  const identityScope = scopes.filter((s) => !API_SCOPES.includes(s as Scope));
   return {
     client_id: client.id,
     client_name: client.name,
@@ -49,7 +55,8 @@ export function toProviderMetadata(client: ClientEntity): Record<string, unknown
     redirect_uris: interactive ? client.redirectUris : [],
     post_logout_redirect_uris: interactive ? client.postLogoutRedirectUris : [],
     token_endpoint_auth_method: profile.authMethod,
-    scope: client.scope,
+    ...(identityScope.length ? { scope: identityScope.join(' ') } : {}),
+    api_scope: apiScope.join(' '),
     gatehouse_client_type: client.type,
     introspection_allowed: client.introspection,
   };

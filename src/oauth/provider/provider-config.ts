@@ -73,7 +73,9 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       requestObjectSigningAlgValues: SIGNING_ALGS,
       clientAuthSigningAlgValues: SIGNING_ALGS,
     },
-    extraClientMetadata: { properties: ['gatehouse_client_type', 'introspection_allowed'] },
+    extraClientMetadata: {
+      properties: ['gatehouse_client_type', 'introspection_allowed', 'api_scope'],
+    },
 
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
@@ -148,7 +150,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
           if (resourceIndicator !== api) {
             throw new errors.InvalidTarget();
           }
-          const allowed = new Set(String(client.scope ?? '').split(' '));
+          const allowed = new Set(String(client.apiScope ?? '').split(' '));
           return {
             scope: API_SCOPES.filter((s) => allowed.has(s)).join(' '),
             audience: api,

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Controller, Get, Header, NotFoundException, Param } from '@nestjs/common';
+import { PROJECT_ROOT } from './project-root.js';
+
+/**
+ * Serves the pages' stylesheet(s) from public/. There are only a few small files, read once;
+ * a static-file plugin would be more machinery than the job needs.
+ */
+@Controller('assets')
+export class AssetsController {
+  private readonly files = new Map<string, string>([
+    ['gatehouse.css', readFileSync(join(PROJECT_ROOT, 'public', 'gatehouse.css'), 'utf8')],
+  ]);
+
+  @Get(':name')
+  @Header('Content-Type', 'text/css; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=3600')
+  stylesheet(@Param('name') name: string): string {
+    const file = this.files.get(name);
+    if (file === undefined) {
+      throw new NotFoundException('No such asset.');
+    }
+    return file;
+  }
+}

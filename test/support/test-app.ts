@@ -1,0 +1,116 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.setup.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { UsersService } from '../../src/identity/users.service.js';
+import { ClientsService, type NewClient } from '../../src/oauth/clients/clients.service.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+}
+
+export interface TestClient {
+  clientId: string;
+  clientSecret?: string;
+  redirectUri: string;
+}
+
+/** A running Gatehouse on a loopback port with its own database, as the e2e tests use it. */
+export class TestApp {
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly config: AppConfig,
+    private readonly env: Record<string, string>,
+    private readonly database: TestDatabase,
+    private readonly ownsDataDir: boolean,
+  ) {}
+
+  get issuer(): string {
+    return this.config.issuer;
+  }
+
+  /** Starts the real app; `env` overrides the test defaults (e.g. token lifetimes). */
+  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+    const database = await createTestDatabase();
+    const port = await freePort();
+    const fullEnv: Record<string, string> = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ISSUER: `http://127.0.0.1:${port}`,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-e2e-')),
+      LOG_LEVEL: 'fatal',
+      ...(database.url ? { DATABASE_URL: database.url } : {}),
+      ...env,
+    };
+    return TestApp.boot(fullEnv, database, true);
+  }
+
+  private static async boot(
+    env: Record<string, string>,
+    database: TestDatabase,
+    ownsDataDir: boolean,
+  ): Promise<TestApp> {
+    const config = loadConfig(env);
+    const app = await createApp(config, false);
+    await app.listen({ port: config.port, host: config.host });
+    return new TestApp(app, config, env, database, ownsDataDir);
+  }
+
+  /** Stops the server and starts a new one on the same port and database (a restart). */
+  async restart(): Promise<TestApp> {
+    await this.app.close();
+    return TestApp.boot(this.env, this.database, this.ownsDataDir);
+  }
+
+  url(path: string): string {
+    return `${this.issuer}${path}`;
+  }
+
+  async createUser(overrides: Partial<TestUser> & { name?: string } = {}): Promise<TestUser> {
+    const email = overrides.email ?? `user-${Math.random().toString(36).slice(2)}@example.com`;
+    const password = overrides.password ?? 'correct horse battery staple';
+    const user = await this.app
+      .get(UsersService)
+      .create({ email, password, name: overrides.name ?? 'Test User' });
+    return { id: user.id, email, password };
+  }
+
+  async createClient(input: Partial<NewClient> & Pick<NewClient, 'type'>): Promise<TestClient> {
+    const redirectUri =
+      input.redirectUris?.[0] ??
+      (input.type === 'native' ? 'http://127.0.0.1/callback' : 'https://app.example.com/callback');
+    const { client, clientSecret } = await this.app.get(ClientsService).create({
+      name: `${input.type} app`,
+      redirectUris: input.type === 'service' ? [] : [redirectUri],
+      ...input,
+    });
+    return { clientId: client.id, clientSecret, redirectUri };
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    await this.database.drop();
+    if (this.ownsDataDir) {
+      rmSync(this.env.DATA_DIR, { recursive: true, force: true });
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
