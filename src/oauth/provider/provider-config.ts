@@ -150,7 +150,8 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
           if (resourceIndicator !== api) {
             throw new errors.InvalidTarget();
           }
-          const allowed = new Set(String(client.apiScope ?? '').split(' '));
+          const apiScope: unknown = client.apiScope;
+          const allowed = new Set(typeof apiScope === 'string' ? apiScope.split(' ') : []);
           return {
             scope: API_SCOPES.filter((s) => allowed.has(s)).join(' '),
             audience: api,
