@@ -38,10 +38,18 @@ const issuer = z
       ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL' });
       return z.NEVER;
     }
-    if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    if (!['http:', 'https:'].includes(url.protocol) || /[?#]/.test(value)) {
       ctx.addIssue({
         code: 'custom',
         message: 'must be an http(s) URL without query or fragment (OpenID Connect Discovery §2)',
+      });
+      return z.NEVER;
+    }
+    if (url.pathname !== '/') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be an origin such as https://id.example.com (a path prefix is not supported)',
       });
       return z.NEVER;
     }
@@ -63,7 +71,13 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   ISSUER: issuer,
   DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(
+      /^(postgres(ql)?:\/\/.+|sqlite:.+)$/,
+      'must be a postgres:// (or postgresql://) URL or sqlite:<path>; leave it unset for the embedded SQLite file under DATA_DIR',
+    )
+    .optional(),
   ACCESS_TOKEN_TTL: duration('10m'),
   ID_TOKEN_TTL: duration('1h'),
   REFRESH_TOKEN_TTL: duration('30d'),
@@ -77,21 +91,14 @@ const envSchema = z.object({
 });
 
 function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
-  if (!url) {
-    return { type: 'better-sqlite3', path: join(dataDir, 'gatehouse.sqlite') };
+  if (url?.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    return { type: 'better-sqlite3', path: isAbsolute(path) ? path : resolve(path) };
   }
-  if (/^postgres(ql)?:\/\//.test(url)) {
+  if (url) {
     return { type: 'postgres', url };
   }
-  if (url.startsWith('sqlite:')) {
-    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
-    if (path) {
-      return { type: 'better-sqlite3', path: isAbsolute(path) ? path : resolve(path) };
-    }
-  }
-  throw new ConfigError(
-    'DATABASE_URL must be a postgres:// (or postgresql://) URL or sqlite:<path>; leave it unset for the embedded SQLite file under DATA_DIR',
-  );
+  return { type: 'better-sqlite3', path: join(dataDir, 'gatehouse.sqlite') };
 }
 
 /**

@@ -1,5 +1,13 @@
 import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
-import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
+import {
+  authorizationRequest,
+  consent,
+  discover,
+  expectPage,
+  oidc,
+  runCodeFlow,
+  signIn,
+} from '../support/oauth-client.js';
 import { UserAgent } from '../support/user-agent.js';
 
 describe('authorization code flow with PKCE', () => {
@@ -40,4 +48,257 @@ describe('authorization code flow with PKCE', () => {
       });
     },
   );
+});
+
+describe('consent', () => {
+  let app: TestApp;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    app = await TestApp.start();
+    user = await app.createUser();
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('names the app and describes each requested scope', async () => {
+    const client = await app.createClient({ type: 'web', name: 'Photo Printer' });
+    const config = await discover(app, client);
+    const request = await authorizationRequest(config, client, {
+      scope: 'openid email drive.read',
+    });
+    const ua = new UserAgent(app.issuer);
+    const page = await signIn(ua, await ua.get(request.url.href), user);
+    expectPage(page, 'Photo Printer wants to access your account');
+    expect(page.body).toContain('See your email address');
+    expect(page.body).toContain('See the files in your Drive');
+    expect(page.body).not.toContain('See your name');
+    expect(page.body).toMatch(/<button type="submit">Allow<\/button>/);
+    expect(page.body).toMatch(/formaction="[^"]+\/abort">Deny<\/button>/);
+  });
+
+  it('is remembered: a second authorization, even in a new browser session, skips the page', async () => {
+    const client = await app.createClient({ type: 'web' });
+    const config = await discover(app, client);
+    await runCodeFlow(new UserAgent(app.issuer), config, client, user);
+
+    const freshBrowser = new UserAgent(app.issuer);
+    const request = await authorizationRequest(config, client);
+    const afterSignIn = await signIn(freshBrowser, await freshBrowser.get(request.url.href), user);
+    expect(afterSignIn.location).toMatch(/^https:\/\/app\.example\.com\/callback\?code=/);
+  });
+
+  it('asks only for a newly requested scope', async () => {
+    const client = await app.createClient({ type: 'web' });
+    const config = await discover(app, client);
+    const ua = new UserAgent(app.issuer);
+    await runCodeFlow(ua, config, client, user, { scope: 'openid profile' });
+
+    const request = await authorizationRequest(config, client, { scope: 'openid profile email' });
+    const page = await ua.get(request.url.href);
+    expectPage(page, 'wants to access your account');
+    expect(page.body).toContain('See your email address');
+    expect(page.body).not.toContain('See your name');
+    const callback = new URL((await consent(ua, page)).location!);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
+    expect(tokens.scope).toBe('openid profile email');
+  });
+
+  it('"Deny" returns access_denied to the app with its state', async () => {
+    const client = await app.createClient({ type: 'spa' });
+    const config = await discover(app, client);
+    const request = await authorizationRequest(config, client);
+    const ua = new UserAgent(app.issuer);
+    const page = await signIn(ua, await ua.get(request.url.href), user);
+    const denied = await consent(ua, page, 'Deny');
+    const callback = new URL(denied.location!);
+    expect(`${callback.origin}${callback.pathname}`).toBe(client.redirectUri);
+    expect(Object.fromEntries(callback.searchParams)).toEqual({
+      error: 'access_denied',
+      error_description: 'The user denied the request',
+      state: request.state,
+      iss: app.issuer,
+    });
+  });
+});
+
+describe('authorization request checks', () => {
+  let app: TestApp;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    app = await TestApp.start();
+    user = await app.createUser();
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  function authorizeUrl(params: Record<string, string>): string {
+    return `${app.url('/oauth/authorize')}?${new URLSearchParams(params).toString()}`;
+  }
+
+  const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+
+  it.each(['web', 'spa', 'native'] as const)(
+    'a %s client without PKCE gets invalid_request at its redirect URI',
+    async (type) => {
+      const client = await app.createClient({ type });
+      const response = await new UserAgent(app.issuer).get(
+        authorizeUrl({
+          client_id: client.clientId,
+          redirect_uri: client.redirectUri,
+          response_type: 'code',
+          scope: 'openid',
+          state: 'xyz',
+        }),
+      );
+      const callback = new URL(response.location!);
+      expect(callback.searchParams.get('error')).toBe('invalid_request');
+      expect(callback.searchParams.get('error_description')).toBe(
+        'Authorization Server policy requires PKCE to be used for this request',
+      );
+      expect(callback.searchParams.get('state')).toBe('xyz');
+    },
+  );
+
+  it('the plain PKCE method is rejected', async () => {
+    const client = await app.createClient({ type: 'web' });
+    const response = await new UserAgent(app.issuer).get(
+      authorizeUrl({
+        client_id: client.clientId,
+        redirect_uri: client.redirectUri,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: challenge,
+        code_challenge_method: 'plain',
+      }),
+    );
+    const callback = new URL(response.location!);
+    expect(callback.searchParams.get('error')).toBe('invalid_request');
+    expect(callback.searchParams.get('error_description')).toBe(
+      'not supported value of code_challenge_method',
+    );
+  });
+
+  it.each([
+    ['another path', 'https://app.example.com/other'],
+    ['a trailing slash', 'https://app.example.com/callback/'],
+    ['an extra query', 'https://app.example.com/callback?x=1'],
+    ['another host', 'https://evil.example.com/callback'],
+    ['http instead of https', 'http://app.example.com/callback'],
+  ])('a redirect URI with %s shows an error page and never redirects', async (_label, uri) => {
+    const client = await app.createClient({ type: 'web' });
+    const response = await new UserAgent(app.issuer).get(
+      authorizeUrl({
+        client_id: client.clientId,
+        redirect_uri: uri,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(response.location).toBeUndefined();
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.body).toContain(
+      'redirect_uri did not match any of the client&#39;s registered redirect_uris',
+    );
+    expect(response.body).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('an unknown client shows an error page', async () => {
+    const response = await new UserAgent(app.issuer).get(
+      authorizeUrl({
+        client_id: 'no-such-client',
+        redirect_uri: 'https://app.example.com/callback',
+        response_type: 'code',
+        scope: 'openid',
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(response.location).toBeUndefined();
+    expect(response.body).toContain('invalid_client');
+  });
+
+  it.each(['token', 'id_token', 'code id_token', 'id_token token'])(
+    'the implicit/hybrid response_type "%s" is refused',
+    async (responseType) => {
+      const client = await app.createClient({ type: 'web' });
+      const response = await new UserAgent(app.issuer).get(
+        authorizeUrl({
+          client_id: client.clientId,
+          redirect_uri: client.redirectUri,
+          response_type: responseType,
+          scope: 'openid',
+          nonce: 'n',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        }),
+      );
+      const callback = new URL(response.location!);
+      expect(
+        callback.searchParams.get('error') ??
+          new URLSearchParams(callback.hash.slice(1)).get('error'),
+      ).toBe('unsupported_response_type');
+    },
+  );
+
+  describe('native apps (RFC 8252)', () => {
+    it('loopback redirects work on any port (§7.3)', async () => {
+      const client = await app.createClient({
+        type: 'native',
+        redirectUris: ['http://127.0.0.1/callback'],
+      });
+      const config = await discover(app, client);
+      const { tokens } = await runCodeFlow(
+        new UserAgent(app.issuer),
+        config,
+        { ...client, redirectUri: 'http://127.0.0.1:53124/callback' },
+        user,
+      );
+      expect(tokens.claims()!.sub).toBe(user.id);
+    });
+
+    it('private-use URI scheme redirects work (§7.1)', async () => {
+      const client = await app.createClient({
+        type: 'native',
+        redirectUris: ['com.example.notes:/oauth/callback'],
+      });
+      const config = await discover(app, client);
+      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user);
+      expect(tokens.claims()!.sub).toBe(user.id);
+    });
+
+    it.each([
+      ['localhost instead of the IP literal', 'http://localhost:53124/callback'],
+      ['another loopback path', 'http://127.0.0.1:53124/other'],
+      ['IPv6 loopback when IPv4 was registered', 'http://[::1]:53124/callback'],
+    ])('a look-alike (%s) is rejected', async (_label, uri) => {
+      const client = await app.createClient({
+        type: 'native',
+        redirectUris: ['http://127.0.0.1/callback'],
+      });
+      const response = await new UserAgent(app.issuer).get(
+        authorizeUrl({
+          client_id: client.clientId,
+          redirect_uri: uri,
+          response_type: 'code',
+          scope: 'openid',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        }),
+      );
+      expect(response.status).toBe(400);
+      expect(response.location).toBeUndefined();
+    });
+  });
 });

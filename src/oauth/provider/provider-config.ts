@@ -131,7 +131,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       introspection: {
         enabled: true,
         // Introspection is internal (RFC 7662 §4): only registered resource servers may call it.
-        allowedPolicy: (_ctx, client) => client.introspectionAllowed === true,
+        allowedPolicy: (_ctx, client) => extraMetadata(client, 'introspection_allowed') === true,
       },
       resourceIndicators: {
         enabled: true,
@@ -141,19 +141,30 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
           if (oneOf) {
             return oneOf;
           }
-          const requested = ctx.oidc.params?.scope;
-          const scope = typeof requested === 'string' ? requested.split(' ') : [];
-          return scope.some((s) => (API_SCOPES as string[]).includes(s)) ? api : undefined!;
+          // A service's only resource is the API.
+          if (isClientCredentials(ctx)) {
+            return api;
+          }
+          const wantsApi = requestedScopes(ctx).some((s) => (API_SCOPES as string[]).includes(s));
+          return wantsApi ? api : undefined!;
         },
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, resourceIndicator, client) => {
+        getResourceServerInfo: (ctx, resourceIndicator, client) => {
           if (resourceIndicator !== api) {
             throw new errors.InvalidTarget();
           }
-          const apiScope: unknown = client.apiScope;
-          const allowed = new Set(typeof apiScope === 'string' ? apiScope.split(' ') : []);
+          const apiScope = extraMetadata(client, 'api_scope');
+          const allowed = typeof apiScope === 'string' ? apiScope.split(' ').filter(Boolean) : [];
+          if (isClientCredentials(ctx)) {
+            // No user consents here, so asking for more than the service was registered for
+            // is an error, not a silent downgrade (RFC 6749 §5.2 invalid_scope).
+            const refused = requestedScopes(ctx).find((scope) => !allowed.includes(scope));
+            if (refused) {
+              throw new errors.InvalidScope('requested scope is not allowed', refused);
+            }
+          }
           return {
-            scope: API_SCOPES.filter((s) => allowed.has(s)).join(' '),
+            scope: allowed.join(' '),
             audience: api,
             accessTokenTTL: config.ttl.accessToken,
             accessTokenFormat: 'jwt',
@@ -177,7 +188,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     // of their own registered redirect URIs; never `*`.
     clientBasedCORS(_ctx, origin, client) {
       return (
-        client.gatehouseClientType === 'spa' &&
+        extraMetadata(client, 'gatehouse_client_type') === 'spa' &&
         (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin)
       );
     },
@@ -196,4 +207,21 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       });
     },
   };
+}
+
+/** Our extra client metadata; oidc-provider keeps it under its registered (snake_case) name. */
+function extraMetadata(
+  client: object,
+  name: 'api_scope' | 'introspection_allowed' | 'gatehouse_client_type',
+): unknown {
+  return (client as Record<string, unknown>)[name];
+}
+
+function isClientCredentials(ctx: KoaContextWithOIDC): boolean {
+  return ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials';
+}
+
+function requestedScopes(ctx: KoaContextWithOIDC): string[] {
+  const scope = ctx.oidc.params?.scope;
+  return typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
 }
