@@ -14,6 +14,8 @@ const shared = {
 
 /** @type {import('jest').Config} */
 export default {
+  // e2e and browser tests start a real server and walk whole flows.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {

@@ -67,7 +67,12 @@ const trustProxy = z
   });
 
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z
+    .string()
+    .regex(/^\d+$/, 'must be a port number from 0 to 65535')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65535))
+    .default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   ISSUER: issuer,
   DATA_DIR: z.string().min(1).default('./data'),
@@ -92,7 +97,8 @@ const envSchema = z.object({
 
 function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
   if (url?.startsWith('sqlite:')) {
-    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    // sqlite:data/x.sqlite and sqlite://data/x.sqlite are relative; sqlite:///srv/x.sqlite is not.
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)|^\/\//, '');
     return { type: 'better-sqlite3', path: isAbsolute(path) ? path : resolve(path) };
   }
   if (url) {

@@ -34,7 +34,7 @@ export class TypeOrmAdapter {
       uid: payload.uid ? hashId(payload.uid) : null,
       accountId: payload.accountId ?? null,
       clientId: payload.clientId ?? null,
-      expiresAt: expiresIn ? this.now() + expiresIn * 1000 : null,
+      expiresAt: expiresIn !== undefined ? this.now() + expiresIn * 1000 : null,
     };
     if (payload.userCode) {
       row.userCode = hashId(payload.userCode);

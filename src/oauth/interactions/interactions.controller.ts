@@ -137,6 +137,7 @@ export class InteractionsController {
   ) {
     return reply
       .code(status)
+      .header('Cache-Control', 'no-store')
       .type('text/html; charset=utf-8')
       .send(
         this.views.render('login', {
@@ -165,6 +166,7 @@ export class InteractionsController {
     }
     return reply
       .code(HttpStatus.OK)
+      .header('Cache-Control', 'no-store')
       .type('text/html; charset=utf-8')
       .send(
         this.views.render('consent', {
