@@ -52,6 +52,10 @@ export class UserAgent {
     return response;
   }
 
+  cookieValue(name: string): string | undefined {
+    return this.cookies.find((c) => c.name === name)?.value;
+  }
+
   cookieNames(): string[] {
     return this.cookies.map((c) => c.name);
   }

@@ -139,3 +139,22 @@ describe('restore', () => {
     expect(restore(stored, {}, 0).consumed).toBe(0);
   });
 });
+
+describe('an Interaction returnTo URL, which embeds the interaction uid', () => {
+  const interaction: OidcPayload = {
+    jti: 'uid-123',
+    kind: 'Interaction',
+    returnTo: 'https://id.example.com/oauth/authorize/uid-123',
+  };
+
+  it('is stored without the uid', () => {
+    const stored = redact('Interaction', interaction);
+    expect(JSON.stringify(stored)).not.toContain('uid-123');
+    expect(stored.returnTo).toBe('https://id.example.com/oauth/authorize/{{id}}');
+  });
+
+  it('gets the uid back when found by id', () => {
+    const stored = JSON.stringify(redact('Interaction', interaction));
+    expect(restore(stored, { jti: 'uid-123' }, null)).toEqual(interaction);
+  });
+});

@@ -18,6 +18,9 @@ export type OidcPayload = Record<string, unknown> & {
  */
 const KINDS_WITH_PUBLIC_ID = new Set(['Grant']);
 
+/** Stands in for the id inside stored strings (an Interaction's returnTo URL embeds its uid). */
+const ID_PLACEHOLDER = '{{id}}';
+
 /** Removes every field that would reveal a credential before the payload is stored. */
 export function redact(kind: string, payload: OidcPayload): OidcPayload {
   const { jti, userCode, consumed, ...rest } = payload;
@@ -25,6 +28,8 @@ export function redact(kind: string, payload: OidcPayload): OidcPayload {
   void consumed; // kept in consumed_at, which only `consume` sets
   if (KINDS_WITH_PUBLIC_ID.has(kind)) {
     rest.jti = jti;
+  } else if (jti && typeof rest.returnTo === 'string') {
+    rest.returnTo = rest.returnTo.split(jti).join(ID_PLACEHOLDER);
   }
   if (rest.session && 'cookie' in rest.session) {
     // Interaction payloads copy the session cookie value; oidc-provider never reads it back.
@@ -44,6 +49,9 @@ export function restore(
   const payload = JSON.parse(stored) as OidcPayload;
   if (known.jti !== undefined) {
     payload.jti = known.jti;
+    if (typeof payload.returnTo === 'string') {
+      payload.returnTo = payload.returnTo.split(ID_PLACEHOLDER).join(known.jti);
+    }
   }
   if (known.userCode !== undefined) {
     payload.userCode = known.userCode;
