@@ -89,7 +89,10 @@ export function sendError(
       .send(views.render('error', { title, message: answer.message, code: answer.code }));
     return;
   }
-  void reply.send({ error: answer.code, error_description: answer.message });
+  // Set the type explicitly: the failing route may have declared another one (text/css...).
+  void reply
+    .type('application/json; charset=utf-8')
+    .send({ error: answer.code, error_description: answer.message });
 }
 
 function wantsHtml(request: FastifyRequest): boolean {

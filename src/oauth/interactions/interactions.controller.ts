@@ -157,13 +157,10 @@ export class InteractionsController {
       ...Object.values((details.missingResourceScopes as Record<string, string[]>) ?? {}).flat(),
     ];
     const user = await this.users.findById(interaction.session!.accountId);
-    // `openid` only says "this is a sign-in"; it is not a permission worth a line of its own.
-    const scopes = [...new Set(requested)]
-      .filter((scope) => scope !== 'openid')
-      .map((name) => ({ name, description: describeScope(name) }));
-    if (scopes.length === 0) {
-      scopes.push({ name: 'openid', description: describeScope('openid') });
-    }
+    const scopes = [...new Set(requested)].map((name) => ({
+      name,
+      description: describeScope(name),
+    }));
     return reply
       .code(HttpStatus.OK)
       .header('Cache-Control', 'no-store')
