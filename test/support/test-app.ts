@@ -33,6 +33,11 @@ export class TestApp {
     private readonly ownsDataDir: boolean,
   ) {}
 
+  /** The environment the app was started with (DATA_DIR, DATABASE_URL...), e.g. for the CLI. */
+  get environment(): Readonly<Record<string, string>> {
+    return this.env;
+  }
+
   get issuer(): string {
     return this.config.issuer;
   }

@@ -1,0 +1,319 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { TestApp } from '../support/test-app.js';
+import { DataSource } from 'typeorm';
+import { OidcPayloadEntity } from '../../src/oauth/adapter/oidc-payload.entity.js';
+import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
+import { UserAgent } from '../support/user-agent.js';
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The CLI as users run it: the built program in its own process, against the database of a
+ * running server. Exit codes, output and effects are checked.
+ */
+describe('CLI (npm run cli -- ...)', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    execFileSync(
+      process.execPath,
+      ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
+      {
+        stdio: 'inherit',
+      },
+    );
+    app = await TestApp.start();
+  }, 180_000);
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  function cli(args: string[], input?: string, env: Record<string, string> = {}): Run {
+    const result = spawnSync(process.execPath, ['dist/src/cli/main.js', ...args], {
+      env: { PATH: process.env.PATH, ...app.environment, LOG_LEVEL: 'error', ...env },
+      input,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  function json(run: Run): Record<string, unknown> {
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  }
+
+  async function clientCredentials(clientId: string, secret: string): Promise<number> {
+    const response = await fetch(app.url('/oauth/token'), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials&scope=drive.read',
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
+  it('--help lists every command', () => {
+    const run = cli(['--help']);
+    expect(run.status).toBe(0);
+    for (const command of [
+      'users:create',
+      'clients:create',
+      'clients:list',
+      'clients:rotate-secret',
+      'clients:delete',
+      'keys:rotate',
+      'tokens:purge',
+    ]) {
+      expect(run.stdout).toContain(command);
+    }
+    expect(cli(['clients:create', '--help']).stdout).toContain('--redirect-uri <uri>');
+  });
+
+  describe('users:create', () => {
+    it('creates a user from a password on stdin, who can then sign in', async () => {
+      const user = json(
+        cli(
+          [
+            'users:create',
+            '--email',
+            'Carol@Example.com',
+            '--name',
+            'Carol',
+            '--password-stdin',
+            '--json',
+          ],
+          'a long password\n',
+        ),
+      );
+      expect(user).toEqual({
+        id: expect.any(String),
+        email: 'carol@example.com',
+        name: 'Carol',
+        admin: false,
+      });
+      const client = await app.createClient({ type: 'spa' });
+      const { tokens } = await runCodeFlow(
+        new UserAgent(app.issuer),
+        await discover(app, client),
+        client,
+        {
+          id: user.id as string,
+          email: 'carol@example.com',
+          password: 'a long password',
+        },
+      );
+      expect(tokens.claims()!.sub).toBe(user.id);
+    });
+
+    it.each([
+      [
+        ['--email', 'carol@example.com', '--password', 'another password'],
+        'error: a user with email carol@example.com already exists',
+      ],
+      [
+        ['--email', 'dave@example.com', '--password', 'short'],
+        'error: password must be at least 8 characters',
+      ],
+      [
+        ['--email', 'not-an-email', '--password', 'long enough'],
+        'error: email must be a valid address',
+      ],
+      [
+        ['--email', 'erin@example.com'],
+        'error: give exactly one of --password or --password-stdin',
+      ],
+      [['--password', 'long enough'], "error: required option '--email <email>' not specified"],
+    ])('refuses %j with a clear message and exit code 1', (args, message) => {
+      const run = cli(['users:create', ...args]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(message);
+      expect(run.stdout).toBe('');
+    });
+  });
+
+  describe('clients', () => {
+    it('creates a web app with a secret shown once, and a SPA without one', () => {
+      const web = json(
+        cli([
+          'clients:create',
+          '--name',
+          'Web',
+          '--type',
+          'web',
+          '--redirect-uri',
+          'https://web.example.com/cb',
+          '--json',
+        ]),
+      );
+      expect(web).toMatchObject({
+        client_id: expect.any(String),
+        type: 'web',
+        redirect_uris: ['https://web.example.com/cb'],
+        client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      });
+      const spa = json(
+        cli([
+          'clients:create',
+          '--name',
+          'SPA',
+          '--type',
+          'spa',
+          '--redirect-uri',
+          'https://spa.example.com/cb',
+          '--json',
+        ]),
+      );
+      expect(spa).not.toHaveProperty('client_secret');
+
+      const list = cli(['clients:list', '--json']);
+      expect(list.stdout).not.toContain(web.client_secret as string);
+      const ids = (JSON.parse(list.stdout) as { client_id: string }[]).map((c) => c.client_id);
+      expect(ids).toEqual(expect.arrayContaining([web.client_id, spa.client_id]));
+    });
+
+    it('prints the secret in plain text with a warning', () => {
+      const run = cli(['clients:create', '--name', 'Svc', '--type', 'service']);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(
+        /^Created service application "Svc"\nclient_id: +\S+\nclient_secret: \S{43}\nStore the secret now: it is not shown again.\n$/,
+      );
+    });
+
+    it.each([
+      [['--name', 'X', '--type', 'bogus'], "option '--type <type>' argument 'bogus' is invalid"],
+      [
+        ['--name', 'X', '--type', 'web'],
+        'error: a web application needs at least one --redirect-uri',
+      ],
+      [
+        ['--name', 'X', '--type', 'native', '--redirect-uri', 'http://localhost/cb'],
+        'RFC 8252 §8.3',
+      ],
+      [
+        ['--name', 'X', '--type', 'web', '--redirect-uri', 'https://x.example.com/*'],
+        'wildcards are not allowed',
+      ],
+      [
+        ['--name', 'X', '--type', 'spa', '--redirect-uri', 'https://x.example.com/cb#frag'],
+        'must not contain a fragment',
+      ],
+      [
+        [
+          '--name',
+          'X',
+          '--type',
+          'spa',
+          '--redirect-uri',
+          'https://x.example.com/cb',
+          '--introspection',
+        ],
+        'only confidential applications',
+      ],
+      [['--name', 'X', '--type', 'service', '--scope', 'drive.read admin'], 'unknown scope admin'],
+      [['--name', 'X', '--type', 'service', '--scope', 'openid'], 'cannot use openid'],
+    ])('refuses %j with a clear message and exit code 1', (args, message) => {
+      const run = cli(['clients:create', ...args]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(message);
+    });
+
+    it('rotate-secret replaces the secret: the old one stops working at once', async () => {
+      const created = json(
+        cli(['clients:create', '--name', 'Rotating', '--type', 'service', '--json']),
+      );
+      const id = created.client_id as string;
+      expect(await clientCredentials(id, created.client_secret as string)).toBe(200);
+
+      const rotated = json(cli(['clients:rotate-secret', id, '--json']));
+      expect(rotated.client_secret).not.toBe(created.client_secret);
+      expect(await clientCredentials(id, created.client_secret as string)).toBe(401);
+      expect(await clientCredentials(id, rotated.client_secret as string)).toBe(200);
+    });
+
+    it('delete removes the app and revokes its tokens', async () => {
+      const user = await app.createUser();
+      const client = await app.createClient({ type: 'web' });
+      const config = await discover(app, client);
+      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user);
+
+      expect(json(cli(['clients:delete', client.clientId, '--json']))).toEqual({
+        client_id: client.clientId,
+        deleted: true,
+      });
+      await expect(oidc.fetchUserInfo(config, tokens.access_token, user.id)).rejects.toThrow();
+      expect(await clientCredentials(client.clientId, client.clientSecret!)).toBe(401);
+    });
+
+    it.each([['clients:rotate-secret'], ['clients:delete']])(
+      '%s of an unknown id exits 1',
+      (command) => {
+        const run = cli([command, 'no-such-client']);
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain('error: no application with client_id no-such-client');
+      },
+    );
+  });
+
+  it('keys:rotate adds a new signing generation that the restarted server signs with', async () => {
+    const before = (await (await fetch(app.url('/oauth/jwks'))).json()) as {
+      keys: { kid: string }[];
+    };
+    const rotated = json(cli(['keys:rotate', '--json']));
+    expect(rotated).toEqual({ added: [expect.any(String), expect.any(String)], removed: [] });
+
+    app = await app.restart();
+    const after = (await (await fetch(app.url('/oauth/jwks'))).json()) as {
+      keys: { kid: string }[];
+    };
+    expect(after.keys.map((k) => k.kid)).toEqual([
+      ...(rotated.added as string[]),
+      ...before.keys.map((k) => k.kid),
+    ]);
+  });
+
+  it('tokens:purge deletes expired rows only', async () => {
+    const rows = app.app.get(DataSource).getRepository(OidcPayloadEntity);
+    const row = (id: string, expiresAt: number | null) =>
+      rows.create({ kind: 'AccessToken', id, payload: '{}', expiresAt });
+    await rows.insert([
+      row('expired-1', Date.now() - 1000),
+      row('expired-2', Date.now() - 60_000),
+      row('live', Date.now() + 60_000),
+      row('eternal', null),
+    ]);
+    const before = await rows.count();
+
+    expect(json(cli(['tokens:purge', '--json']))).toEqual({ deleted: 2 });
+    expect(await rows.count()).toBe(before - 2);
+    expect(await rows.existsBy({ id: 'live' })).toBe(true);
+    expect(await rows.existsBy({ id: 'eternal' })).toBe(true);
+    expect(json(cli(['tokens:purge', '--json']))).toEqual({ deleted: 0 });
+  });
+
+  it('a bad environment stops the CLI with the variable named', () => {
+    const run = cli(['clients:list'], undefined, { ACCESS_TOKEN_TTL: 'soon' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('ACCESS_TOKEN_TTL: must be a positive duration');
+  });
+
+  it('a bad environment stops the server with the variable named', () => {
+    const result = spawnSync(process.execPath, ['dist/src/main.js'], {
+      env: { PATH: process.env.PATH, ...app.environment, PORT: 'eighty', ISSUER: 'ftp://x' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid configuration:');
+    expect(result.stderr).toContain('PORT: must be a port number from 0 to 65535');
+    expect(result.stderr).toContain('ISSUER: must be an http(s) URL without query or fragment');
+  });
+});
