@@ -48,7 +48,6 @@ export async function createApp(
   });
   mountProvider(app, app.get<Provider>(OIDC_PROVIDER));
   app.useGlobalFilters(new HttpErrorFilter(app.get(ViewsService)));
-  app.enableShutdownHooks();
   return app;
 }
 

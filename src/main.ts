@@ -6,6 +6,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
   const app = await createApp(config, logger);
+  // Close the database and finish in-flight requests on SIGTERM/SIGINT.
+  app.enableShutdownHooks();
   await app.listen({ port: config.port, host: config.host });
   logger.log(`Gatehouse listening on port ${config.port}; issuer ${config.issuer}`, 'Bootstrap');
 }
