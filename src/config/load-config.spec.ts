@@ -25,6 +25,13 @@ describe('loadConfig', () => {
       expect(config.issuer).toBe('http://localhost:3000');
     });
 
+    it('follows PORT when ISSUER is unset', () => {
+      expect(loadConfig({ PORT: '8080' }).issuer).toBe('http://localhost:8080');
+      expect(loadConfig({ PORT: '8080', ISSUER: 'https://id.example.com' }).issuer).toBe(
+        'https://id.example.com',
+      );
+    });
+
     it('resolves the default data directory ./data to an absolute path', () => {
       expect(config.dataDir).toBe(resolve('data'));
     });

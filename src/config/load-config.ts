@@ -29,8 +29,11 @@ const duration = (fallback: string) =>
 
 const issuer = z
   .string()
-  .default('http://localhost:3000')
+  .optional()
   .transform((value, ctx) => {
+    if (value === undefined) {
+      return undefined;
+    }
     let url: URL;
     try {
       url = new URL(value);
@@ -127,7 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port: e.PORT,
     host: e.HOST,
-    issuer: e.ISSUER,
+    // Unset, the issuer is this machine on the configured port.
+    issuer: e.ISSUER ?? `http://localhost:${e.PORT}`,
     dataDir,
     database: databaseFrom(e.DATABASE_URL, dataDir),
     ttl: {
