@@ -75,6 +75,24 @@ export class TestApp {
     return TestApp.boot(this.env, this.database, this.ownsDataDir);
   }
 
+  /**
+   * A second server on another port sharing this one's database and issuer, as instances
+   * behind one load balancer would. Close it before this one.
+   */
+  async startAnotherInstance(): Promise<TestApp> {
+    const port = await freePort();
+    return TestApp.boot(
+      { ...this.env, PORT: String(port) },
+      { drop: () => Promise.resolve() },
+      false,
+    );
+  }
+
+  /** The origin this instance listens on (the issuer's, unless it is another instance). */
+  get origin(): string {
+    return `http://${this.config.host}:${this.config.port}`;
+  }
+
   url(path: string): string {
     return `${this.issuer}${path}`;
   }
