@@ -1,18 +1,50 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ClientsService } from '../clients/clients.service.js';
+import { Sql } from '../../database/sql.js';
+import type { ClientEntity } from '../clients/client.entity.js';
 import { toProviderMetadata } from '../clients/client-metadata.js';
-import { OidcPayloadEntity } from './oidc-payload.entity.js';
 import { TypeOrmAdapter, type AdapterOptions } from './typeorm.adapter.js';
 
-/** Reads applications from our own `clients` table; oidc-provider never writes clients. */
+interface ClientRow {
+  id: string;
+  name: string;
+  type: ClientEntity['type'];
+  secret_hash: string | null;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  scope: string;
+  introspection: boolean | number;
+}
+
+/**
+ * Reads applications from our own `clients` table; oidc-provider never writes clients. Every
+ * authenticated request looks its client up, and no copy is cached: a rotated secret or a
+ * deleted app (possibly changed by the CLI in another process) must take effect at once.
+ */
 class ClientAdapter {
-  constructor(private readonly clients: ClientsService) {}
+  constructor(private readonly sql: Sql) {}
 
   async find(id: string): Promise<Record<string, unknown> | undefined> {
-    const client = await this.clients.find(id);
-    return client ? toProviderMetadata(client) : undefined;
+    const [row] = await this.sql.query<ClientRow>(
+      `SELECT id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, scope,
+              introspection
+       FROM clients WHERE id = ?`,
+      [id],
+    );
+    if (!row) {
+      return undefined;
+    }
+    return toProviderMetadata({
+      id: row.id,
+      name: row.name,
+      type: row.type,
+      secretHash: row.secret_hash,
+      redirectUris: JSON.parse(row.redirect_uris) as string[],
+      postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+      scope: row.scope,
+      introspection: Boolean(row.introspection),
+    });
   }
 
   upsert(): Promise<void> {
@@ -23,14 +55,11 @@ class ClientAdapter {
 /** Builds the adapter oidc-provider asks for, one per model name. */
 @Injectable()
 export class AdapterFactory {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly clients: ClientsService,
-  ) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   create(options: AdapterOptions): (name: string) => unknown {
-    const repo = this.dataSource.getRepository(OidcPayloadEntity);
+    const sql = new Sql(this.dataSource);
     return (name: string) =>
-      name === 'Client' ? new ClientAdapter(this.clients) : new TypeOrmAdapter(name, repo, options);
+      name === 'Client' ? new ClientAdapter(sql) : new TypeOrmAdapter(name, sql, options);
   }
 }

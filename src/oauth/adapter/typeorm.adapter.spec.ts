@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, type Repository } from 'typeorm';
 import { dataSourceOptions } from '../../database/data-source-options.js';
+import { Sql } from '../../database/sql.js';
 import { hashId } from './hash-id.js';
 import { OidcPayloadEntity } from './oidc-payload.entity.js';
 import type { OidcPayload } from './stored-payload.js';
@@ -31,7 +32,7 @@ describe('TypeOrmAdapter on SQLite', () => {
   let fakeNow: number;
 
   const adapter = (kind: string) =>
-    new TypeOrmAdapter(kind, repo, {
+    new TypeOrmAdapter(kind, new Sql(ds), {
       replayError: (k) => new Error('replay ' + k),
       now: () => fakeNow,
     });
@@ -391,7 +392,10 @@ describe('TypeOrmAdapter on SQLite', () => {
         calls.push(kind);
         return new TypeError(`custom ${kind}`);
       };
-      const a = new TypeOrmAdapter('AuthorizationCode', repo, { replayError, now: () => fakeNow });
+      const a = new TypeOrmAdapter('AuthorizationCode', new Sql(ds), {
+        replayError,
+        now: () => fakeNow,
+      });
       await a.upsert('code-x', { grantId: 'gx' }, 60);
       await a.consume('code-x');
       expect(calls).toEqual([]);

@@ -1,6 +1,5 @@
-import { IsNull, type Repository } from 'typeorm';
+import type { Sql } from '../../database/sql.js';
 import { hashId } from './hash-id.js';
-import { OidcPayloadEntity } from './oidc-payload.entity.js';
 import { redact, restore, type OidcPayload } from './stored-payload.js';
 
 export interface AdapterOptions {
@@ -9,55 +8,72 @@ export interface AdapterOptions {
   now?: () => number;
 }
 
+interface StoredRow {
+  payload: string;
+  expires_at: string | number | null;
+  consumed_at: string | number | null;
+}
+
+const COLUMNS = 'payload, expires_at, consumed_at';
+
 /**
- * oidc-provider's storage contract on TypeORM, one instance per model (`name` is the kind).
- * Expiry is enforced on read; consumption is a single conditional UPDATE so that of several
- * concurrent redemptions exactly one wins.
+ * oidc-provider's storage contract on the `oidc_payloads` table (see OidcPayloadEntity), one
+ * instance per model (`kind`). Ids, uids and user codes are stored as SHA-256 digests. Expiry
+ * is enforced on read; consumption is a single conditional UPDATE so that of several
+ * concurrent redemptions exactly one wins. These run on every token request, so they are
+ * plain SQL rather than TypeORM query building.
  */
 export class TypeOrmAdapter {
   private readonly now: () => number;
 
   constructor(
     private readonly kind: string,
-    private readonly repo: Repository<OidcPayloadEntity>,
+    private readonly sql: Sql,
     private readonly options: AdapterOptions,
   ) {
     this.now = options.now ?? Date.now;
   }
 
   async upsert(id: string, payload: OidcPayload, expiresIn?: number): Promise<void> {
-    const row: Partial<OidcPayloadEntity> = {
-      kind: this.kind,
-      id: hashId(id),
-      payload: JSON.stringify(redact(this.kind, payload)),
-      grantId: this.kind === 'Grant' ? id : (payload.grantId ?? null),
-      uid: payload.uid ? hashId(payload.uid) : null,
-      accountId: payload.accountId ?? null,
-      clientId: payload.clientId ?? null,
-      expiresAt: expiresIn !== undefined ? this.now() + expiresIn * 1000 : null,
-    };
-    if (payload.userCode) {
-      row.userCode = hashId(payload.userCode);
-    }
-    await this.repo.upsert(row, {
-      conflictPaths: ['kind', 'id'],
-      skipUpdateIfNoValuesChanged: false,
-    });
+    await this.sql.query(
+      `INSERT INTO oidc_payloads
+         (kind, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (kind, id) DO UPDATE SET
+         payload = excluded.payload,
+         grant_id = excluded.grant_id,
+         user_code = COALESCE(excluded.user_code, oidc_payloads.user_code),
+         uid = excluded.uid,
+         account_id = excluded.account_id,
+         client_id = excluded.client_id,
+         expires_at = excluded.expires_at`,
+      [
+        this.kind,
+        hashId(id),
+        JSON.stringify(redact(this.kind, payload)),
+        this.kind === 'Grant' ? id : (payload.grantId ?? null),
+        payload.userCode ? hashId(payload.userCode) : null,
+        payload.uid ? hashId(payload.uid) : null,
+        payload.accountId ?? null,
+        payload.clientId ?? null,
+        expiresIn !== undefined ? this.now() + expiresIn * 1000 : null,
+      ],
+    );
   }
 
   async find(id: string): Promise<OidcPayload | undefined> {
-    const row = await this.repo.findOneBy({ kind: this.kind, id: hashId(id) });
-    return this.live(row) ? restore(row.payload, { jti: id }, row.consumedAt) : undefined;
+    const row = await this.findBy('id', hashId(id));
+    return row && restore(row.payload, { jti: id }, toNumber(row.consumed_at));
   }
 
   async findByUid(uid: string): Promise<OidcPayload | undefined> {
-    const row = await this.repo.findOneBy({ kind: this.kind, uid: hashId(uid) });
-    return this.live(row) ? restore(row.payload, {}, row.consumedAt) : undefined;
+    const row = await this.findBy('uid', hashId(uid));
+    return row && restore(row.payload, {}, toNumber(row.consumed_at));
   }
 
   async findByUserCode(userCode: string): Promise<OidcPayload | undefined> {
-    const row = await this.repo.findOneBy({ kind: this.kind, userCode: hashId(userCode) });
-    return this.live(row) ? restore(row.payload, { userCode }, row.consumedAt) : undefined;
+    const row = await this.findBy('user_code', hashId(userCode));
+    return row && restore(row.payload, { userCode }, toNumber(row.consumed_at));
   }
 
   /**
@@ -67,29 +83,53 @@ export class TypeOrmAdapter {
    */
   async consume(id: string): Promise<void> {
     const key = hashId(id);
-    const result = await this.repo.update(
-      { kind: this.kind, id: key, consumedAt: IsNull() },
-      { consumedAt: this.now() },
+    const won = await this.sql.query(
+      `UPDATE oidc_payloads SET consumed_at = ?
+       WHERE kind = ? AND id = ? AND consumed_at IS NULL RETURNING id`,
+      [this.now(), this.kind, key],
     );
-    if (result.affected === 1) {
+    if (won.length === 1) {
       return;
     }
-    const row = await this.repo.findOneBy({ kind: this.kind, id: key });
-    if (row?.grantId) {
-      await this.repo.delete({ grantId: row.grantId });
+    const [row] = await this.sql.query<{ grant_id: string | null }>(
+      'SELECT grant_id FROM oidc_payloads WHERE kind = ? AND id = ?',
+      [this.kind, key],
+    );
+    if (row?.grant_id) {
+      await this.sql.query('DELETE FROM oidc_payloads WHERE grant_id = ?', [row.grant_id]);
     }
     throw this.options.replayError(this.kind);
   }
 
   async destroy(id: string): Promise<void> {
-    await this.repo.delete({ kind: this.kind, id: hashId(id) });
+    await this.sql.query('DELETE FROM oidc_payloads WHERE kind = ? AND id = ?', [
+      this.kind,
+      hashId(id),
+    ]);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    await this.repo.delete({ kind: this.kind, grantId });
+    await this.sql.query('DELETE FROM oidc_payloads WHERE kind = ? AND grant_id = ?', [
+      this.kind,
+      grantId,
+    ]);
   }
 
-  private live(row: OidcPayloadEntity | null): row is OidcPayloadEntity {
-    return row !== null && (row.expiresAt === null || row.expiresAt > this.now());
+  /** The live row whose `column` holds `value`; expired rows read as absent. */
+  private async findBy(
+    column: 'id' | 'uid' | 'user_code',
+    value: string,
+  ): Promise<StoredRow | undefined> {
+    const [row] = await this.sql.query<StoredRow>(
+      `SELECT ${COLUMNS} FROM oidc_payloads WHERE kind = ? AND ${column} = ?`,
+      [this.kind, value],
+    );
+    const expiresAt = row ? toNumber(row.expires_at) : null;
+    return row && (expiresAt === null || expiresAt > this.now()) ? row : undefined;
   }
+}
+
+/** BIGINT arrives as a string from PostgreSQL and as a number from SQLite. */
+function toNumber(value: string | number | null): number | null {
+  return value === null ? null : Number(value);
 }

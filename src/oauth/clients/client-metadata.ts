@@ -37,7 +37,20 @@ export function isConfidential(type: ClientType): boolean {
  * `client_secret` it holds is the secret's hash: `compareClientSecret` is overridden to hash
  * what the client presents, and HMAC-based algorithms that would need the plain secret are off.
  */
-export function toProviderMetadata(client: ClientEntity): Record<string, unknown> {
+/** What oidc-provider needs to know of an application. */
+export type ClientDefinition = Pick<
+  ClientEntity,
+  | 'id'
+  | 'name'
+  | 'type'
+  | 'secretHash'
+  | 'redirectUris'
+  | 'postLogoutRedirectUris'
+  | 'scope'
+  | 'introspection'
+>;
+
+export function toProviderMetadata(client: ClientDefinition): Record<string, unknown> {
   const profile = PROFILES[client.type];
   const interactive = profile.grantTypes.includes('authorization_code');
   // oidc-provider checks `scope` against its own (identity) scopes only; the API scopes a client
