@@ -119,9 +119,15 @@ async function startGatehouse() {
   );
   cli('users:create', '--email', USER.email, '--password', USER.password, '--name', 'Bench User');
 
-  // BENCH_GATEHOUSE_NODE_ARGS: extra node flags for the Gatehouse server only (experiments).
+  // The node flags `npm start` uses (package.json), so the bench measures what users run;
+  // BENCH_GATEHOUSE_NODE_ARGS adds more for experiments.
   const extra = (process.env.BENCH_GATEHOUSE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawnServer('gatehouse', [...extra, 'dist/src/main.js'], env, serverSpawnOptions);
+  const child = spawnServer(
+    'gatehouse',
+    [...startFlags(), ...extra, 'dist/src/main.js'],
+    env,
+    serverSpawnOptions,
+  );
   await waitForHttp(`${issuer}/.well-known/openid-configuration`, child);
   const webClient = { clientId: web.client_id, clientSecret: web.client_secret, redirectUri };
   const refreshToken = await refreshTokenViaPages(issuer, webClient, USER);
@@ -424,4 +430,14 @@ try {
   const stops = [...children].map((child) => stopServer(child, 3000));
   await Promise.race([Promise.all(stops), sleep(5000)]);
   cleanupSync();
+}
+
+/** The node flags of package.json's start script (`... node <flags> dist/src/main.js`). */
+function startFlags() {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const match = /node((?: --\S+)*) dist\/src\/main\.js/.exec(scripts.start);
+  if (!match) {
+    throw new Error('package.json start script no longer runs `node [flags] dist/src/main.js`');
+  }
+  return match[1].split(' ').filter(Boolean);
 }
