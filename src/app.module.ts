@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AssetsController } from './common/assets.controller.js';
+import { HealthController } from './common/health.controller.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -12,7 +13,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, ProviderModule, InteractionsModule],
-      controllers: [AssetsController],
+      controllers: [AssetsController, HealthController],
     };
   }
 }

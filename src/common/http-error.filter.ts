@@ -34,6 +34,11 @@ const CODES: Record<number, string> = {
  * stack goes to the log only.
  */
 export function describeError(exception: unknown, logger: Logger): ErrorAnswer {
+  // 503 is an answer our code gives on purpose (health check), with a message written for users.
+  if (exception instanceof HttpException && exception.getStatus() === 503) {
+    logger.warn(exception.message);
+    return { status: 503, code: 'temporarily_unavailable', message: exception.message };
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status < 500) {

@@ -171,6 +171,41 @@ describe('sign-in and consent pages in a browser', () => {
     TEST_TIMEOUT,
   );
 
+  it.each([
+    ['spa', 'https://app.example.com/spa/callback', 'https://app.example.com/spa/callback'],
+    // RFC 8252 §7.3: registered without a port, used with whatever port the app listens on.
+    ['native', 'http://127.0.0.1/callback', 'http://127.0.0.1:49152/callback'],
+  ] as const)(
+    'a %s app completes the flow through the same pages',
+    async (type, registered, used) => {
+      const client = await app.createClient({ type, redirectUris: [registered] });
+      const asUsed = { ...client, redirectUri: used };
+      const config = await discover(app, client);
+      const request = await authorizationRequest(config, asUsed);
+      const page = await newPage();
+      await page.route(`${new URL(used).origin}/**`, (route) =>
+        route.fulfill({ status: 200, contentType: 'text/plain', body: 'ok' }),
+      );
+
+      await page.goto(request.url.href);
+      await signIn(page);
+      expect(await heading(page)).toBe(`${type} app wants to access your account`);
+      const callback = callbackUrl(page, asUsed);
+      await page.getByRole('button', { name: 'Allow', exact: true }).click();
+      const url = await callback;
+
+      expect(url.origin + url.pathname).toBe(used);
+      const tokens = await oidc.authorizationCodeGrant(config, url, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+        idTokenExpected: true,
+      });
+      expect(tokens.claims()).toMatchObject({ aud: client.clientId, sub: user.id });
+    },
+    TEST_TIMEOUT,
+  );
+
   it(
     'Deny sends the browser back to the app with access_denied and its state',
     async () => {

@@ -1,0 +1,26 @@
+import { Controller, Get, Header, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+
+/**
+ * For load balancers and orchestrators: 200 while this instance can reach its database, 503
+ * otherwise, so traffic moves to instances that can serve it.
+ */
+@Controller('health')
+export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  async check(): Promise<{ status: 'ok' }> {
+    try {
+      await this.dataSource.query('SELECT 1');
+    } catch (error) {
+      this.logger.error(`database unreachable: ${(error as Error).message}`);
+      throw new ServiceUnavailableException('The database is unreachable.');
+    }
+    return { status: 'ok' };
+  }
+}

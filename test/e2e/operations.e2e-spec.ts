@@ -1,0 +1,60 @@
+import { DataSource } from 'typeorm';
+import { TestApp } from '../support/test-app.js';
+import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
+import { UserAgent } from '../support/user-agent.js';
+
+describe('operations', () => {
+  it('token lifetimes follow the configuration', async () => {
+    const app = await TestApp.start({ ACCESS_TOKEN_TTL: '2m', ID_TOKEN_TTL: '5m' });
+    try {
+      const service = await app.createClient({ type: 'service' });
+      const cc = await oidc.clientCredentialsGrant(await discover(app, service), {
+        scope: 'drive.read',
+      });
+      expect(cc.expires_in).toBe(120);
+
+      const spa = await app.createClient({ type: 'spa' });
+      const { tokens } = await runCodeFlow(
+        new UserAgent(app.issuer),
+        await discover(app, spa),
+        spa,
+        await app.createUser(),
+      );
+      expect(tokens.expires_in).toBe(120);
+      const claims = tokens.claims()!;
+      expect(claims.exp - claims.iat).toBe(300);
+    } finally {
+      await app.close();
+    }
+  });
+
+  describe('GET /health', () => {
+    let app: TestApp;
+
+    beforeAll(async () => {
+      app = await TestApp.start();
+    });
+
+    afterAll(async () => {
+      await app.close();
+    });
+
+    it('is 200 while the database answers', async () => {
+      const response = await fetch(app.url('/health'));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await response.json()).toEqual({ status: 'ok' });
+    });
+
+    it('is 503 when the database is gone, without details', async () => {
+      await app.app.get(DataSource).destroy();
+      const response = await fetch(app.url('/health'));
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'The database is unreachable.',
+      });
+      await app.app.get(DataSource).initialize();
+    });
+  });
+});
