@@ -7,7 +7,9 @@ import { OidcPayloadEntity } from '../oauth/adapter/oidc-payload.entity.js';
 import { ClientEntity } from '../oauth/clients/client.entity.js';
 import { KeyEntity } from '../oauth/keys/key.entity.js';
 import { InitialSchema1764270000000 as PostgresInitialSchema } from './migrations/postgres/1764270000000-initial-schema.js';
+import { LoginThrottle1764280000000 as PostgresLoginThrottle } from './migrations/postgres/1764280000000-login-throttle.js';
 import { InitialSchema1764270000000 as SqliteInitialSchema } from './migrations/sqlite/1764270000000-initial-schema.js';
+import { LoginThrottle1764280000000 as SqliteLoginThrottle } from './migrations/sqlite/1764280000000-login-throttle.js';
 
 export const ENTITIES = [UserEntity, ClientEntity, OidcPayloadEntity, KeyEntity];
 
@@ -21,7 +23,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       type: 'postgres',
       url: database.url,
       entities: ENTITIES,
-      migrations: [PostgresInitialSchema],
+      migrations: [PostgresInitialSchema, PostgresLoginThrottle],
       migrationsTransactionMode: 'each',
       synchronize: false,
       extra: { max: 10 },
@@ -32,7 +34,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     type: 'better-sqlite3',
     database: database.path,
     entities: ENTITIES,
-    migrations: [SqliteInitialSchema],
+    migrations: [SqliteInitialSchema, SqliteLoginThrottle],
     migrationsTransactionMode: 'each',
     synchronize: false,
     enableWAL: true,

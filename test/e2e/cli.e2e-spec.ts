@@ -280,7 +280,7 @@ describe('CLI (npm run cli -- ...)', () => {
     ]);
   });
 
-  it('tokens:purge deletes expired rows only', async () => {
+  it('tokens:purge deletes expired rows and sign-in counters only', async () => {
     const rows = app.app.get(DataSource).getRepository(OidcPayloadEntity);
     const row = (id: string, expiresAt: number | null) =>
       rows.create({ kind: 'AccessToken', id, payload: '{}', expiresAt });
@@ -291,8 +291,16 @@ describe('CLI (npm run cli -- ...)', () => {
       row('eternal', null),
     ]);
     const before = await rows.count();
+    const db = app.app.get(DataSource);
+    await db.query(
+      `INSERT INTO login_throttle (key, points, expire) VALUES ('old', 3, ${Date.now() - 1000})`,
+    );
+    await db.query(
+      `INSERT INTO login_throttle (key, points, expire) VALUES ('new', 3, ${Date.now() + 60_000})`,
+    );
 
-    expect(json(cli(['tokens:purge', '--json']))).toEqual({ deleted: 2 });
+    expect(json(cli(['tokens:purge', '--json']))).toEqual({ deleted: 3 });
+    expect(await db.query('SELECT key FROM login_throttle')).toEqual([{ key: 'new' }]);
     expect(await rows.count()).toBe(before - 2);
     expect(await rows.existsBy({ id: 'live' })).toBe(true);
     expect(await rows.existsBy({ id: 'eternal' })).toBe(true);

@@ -1,6 +1,6 @@
 import { TestApp } from '../support/test-app.js';
 import { authorizationRequest, approve, discover } from '../support/oauth-client.js';
-import { UserAgent } from '../support/user-agent.js';
+import { formAction, hiddenField, UserAgent } from '../support/user-agent.js';
 
 /**
  * Several instances on one database (PostgreSQL in CI's second run, SQLite here): keys,
@@ -77,5 +77,35 @@ describe('two instances sharing one database', () => {
     const request = await authorizationRequest(config, client);
     const visit = await atB.get(request.url.href.replace(a.issuer, b.origin));
     expect(visit.location).toMatch(/^https:\/\/app\.example\.com\/callback\?code=/);
+  });
+
+  it('count failed sign-ins together: throttling is not per instance', async () => {
+    const victim = await a.createUser();
+    const client = await a.createClient({ type: 'web' });
+    const config = await discover(a, client);
+    const attempt = async (app: TestApp, password: string) => {
+      const ua = new UserAgent(app.origin);
+      const request = await authorizationRequest(config, client);
+      const page = await ua.get(request.url.href.replace(a.issuer, app.origin));
+      return ua.raw(formAction(page.body), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          _csrf: hiddenField(page.body, '_csrf'),
+          email: victim.email,
+          password,
+        }).toString(),
+      });
+    };
+    for (let i = 0; i < 10; i++) {
+      const response = await attempt(i % 2 ? a : b, `wrong-${i}`);
+      expect(response.status).toBe(400);
+      await response.arrayBuffer();
+    }
+    for (const app of [a, b]) {
+      const blocked = await attempt(app, victim.password);
+      expect(blocked.status).toBe(429);
+      await blocked.arrayBuffer();
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, LessThanOrEqual } from 'typeorm';
+import { Sql } from '../../database/sql.js';
+import { THROTTLE_TABLE } from '../../identity/login-throttle.js';
 import { OidcPayloadEntity } from './oidc-payload.entity.js';
 
 /** Housekeeping for the adapter's table: expired rows are dead weight (reads ignore them). */
@@ -8,11 +10,18 @@ import { OidcPayloadEntity } from './oidc-payload.entity.js';
 export class TokenMaintenanceService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Deletes every expired session, interaction, code, token and grant; returns how many. */
+  /**
+   * Deletes every expired session, interaction, code, token and grant, and expired sign-in
+   * throttling counters; returns how many rows went.
+   */
   async purgeExpired(now = Date.now()): Promise<number> {
-    const result = await this.dataSource
+    const payloads = await this.dataSource
       .getRepository(OidcPayloadEntity)
       .delete({ expiresAt: LessThanOrEqual(now) });
-    return result.affected ?? 0;
+    const counters = await new Sql(this.dataSource).query<{ key: string }>(
+      `DELETE FROM ${THROTTLE_TABLE} WHERE expire IS NOT NULL AND expire <= ? RETURNING key`,
+      [now],
+    );
+    return (payloads.affected ?? 0) + counters.length;
   }
 }
