@@ -1,0 +1,146 @@
+/**
+ * Where a resource request carries its access token, per RFC 6750 §2, read without trusting any of
+ * it. Pure: no Nest, no I/O, so the guard and its tests share one definition of "well formed".
+ *
+ * Descriptions never echo the token (it is a credential) and use only the characters RFC 6750 §3
+ * allows in `error_description`, so the guard can put them straight into a challenge.
+ */
+
+/** The parts of an HTTP request that can carry a bearer token. */
+export interface BearerRequest {
+  headers: Record<string, string | string[] | undefined>;
+  query?: Record<string, unknown>;
+  body?: unknown;
+  /** Defaults to the `content-type` header. */
+  contentType?: string;
+}
+
+/**
+ * `none`: no bearer credentials at all (401 without an error code, RFC 6750 §3.1).
+ * `token`: exactly one syntactically valid token, still to be verified.
+ * `malformed`: an `invalid_request` (400, RFC 6750 §3.1) with a description safe to show.
+ */
+export type BearerExtraction =
+  { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'malformed'; description: string };
+
+/** RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="` */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** RFC 6750 §2.2: the form body method needs this media type. */
+const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
+
+/**
+ * RFC 9700 §4.3.2 / RFC 6750 §5.3: tokens in URIs leak into logs, history and Referer headers, so
+ * this server refuses the §2.3 query method outright, even when it is the only token sent.
+ */
+const QUERY_REFUSED =
+  'Access tokens in the URI query are not accepted; send them in the Authorization header';
+
+type Found = { kind: 'token'; token: string } | { kind: 'malformed'; description: string };
+
+const malformed = (description: string): Found => ({ kind: 'malformed', description });
+
+export function extractBearerToken(request: BearerRequest): BearerExtraction {
+  const places: [string, Found][] = [];
+  const header = fromAuthorizationHeader(request.headers);
+  if (header) {
+    places.push(['Authorization header', header]);
+  }
+  const body = fromFormBody(request);
+  if (body) {
+    places.push(['form body', body]);
+  }
+  if (request.query && hasParameter(request.query)) {
+    places.push(['URI query', malformed(QUERY_REFUSED)]);
+  }
+
+  if (places.length === 0) {
+    return { kind: 'none' };
+  }
+  // RFC 6750 §2: "Clients MUST NOT use more than one method to transmit the token in each
+  // request." §3.1 lists "uses more than one method for including an access token" under
+  // invalid_request.
+  if (places.length > 1) {
+    const where = places.map(([place]) => place).join(', ');
+    return malformed(`The access token was sent in more than one place (${where})`);
+  }
+  return places[0][1];
+}
+
+/**
+ * RFC 6750 §2.1: `credentials = "Bearer" 1*SP b64token`; the scheme is case-insensitive
+ * (RFC 9110 §11.1). Returns undefined when there is no bearer header at all.
+ */
+function fromAuthorizationHeader(headers: BearerRequest['headers']): Found | undefined {
+  const values = Object.entries(headers)
+    .filter(([name, value]) => name.toLowerCase() === 'authorization' && value !== undefined)
+    .flatMap(([, value]) => value as string | string[]);
+  if (values.length === 0) {
+    return undefined;
+  }
+  // Which of two Authorization headers would we believe? Neither: RFC 9110 §5.3 forbids
+  // repeating a field whose value is not a list, and Authorization is not one.
+  if (values.length > 1) {
+    return malformed('The Authorization header must appear only once');
+  }
+  const value = values[0].trim();
+  if (value === '') {
+    return malformed('The Authorization header is empty');
+  }
+  // The scheme runs to the first whitespace; `rest` keeps that whitespace, so it must start with SP.
+  const end = value.search(/\s/);
+  const scheme = end === -1 ? value : value.slice(0, end);
+  const rest = end === -1 ? '' : value.slice(end);
+  // Another scheme (Basic, DPoP, ...) is not a malformed bearer request: it is no bearer
+  // credentials at all, so the answer is a plain challenge (RFC 6750 §3.1: no error code) that
+  // tells the client which scheme this resource wants.
+  if (scheme.toLowerCase() !== 'bearer') {
+    return undefined;
+  }
+  if (rest === '') {
+    return malformed('The Bearer credentials are missing the access token');
+  }
+  const token = /^ +(\S+)$/.exec(rest)?.[1];
+  if (token === undefined || !B64TOKEN.test(token)) {
+    return malformed('The Bearer credentials must be exactly one b64token (RFC 6750 section 2.1)');
+  }
+  return { kind: 'token', token };
+}
+
+/**
+ * RFC 6750 §2.2: the body method applies only to an `application/x-www-form-urlencoded` body;
+ * an `access_token` field in any other body (JSON, say) is ordinary data, not a credential.
+ */
+function fromFormBody(request: BearerRequest): Found | undefined {
+  const contentType = request.contentType ?? headerValue(request.headers, 'content-type');
+  const mediaType = contentType?.split(';')[0].trim().toLowerCase();
+  if (mediaType !== FORM_MEDIA_TYPE || !isRecord(request.body) || !hasParameter(request.body)) {
+    return undefined;
+  }
+  const value = request.body.access_token;
+  // RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once."
+  if (Array.isArray(value)) {
+    return malformed('The access_token form parameter must appear only once');
+  }
+  if (typeof value !== 'string' || value === '') {
+    return malformed('The access_token form parameter must be a non-empty string');
+  }
+  // Any token this server issues is a b64token, so nothing else could ever verify.
+  if (!B64TOKEN.test(value)) {
+    return malformed('The access_token form parameter must be a b64token (RFC 6750 section 2.1)');
+  }
+  return { kind: 'token', token: value };
+}
+
+function hasParameter(params: Record<string, unknown>): boolean {
+  return Object.hasOwn(params, 'access_token') && params.access_token !== undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function headerValue(headers: BearerRequest['headers'], name: string): string | undefined {
+  const value = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  return Array.isArray(value) ? value[0] : value;
+}
