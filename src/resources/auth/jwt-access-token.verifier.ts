@@ -1,0 +1,203 @@
+/**
+ * Verifies the self-encoded access tokens oidc-provider issues for the API resource: JWTs per
+ * RFC 9068, signed with the server's own keys, audience-bound to `${ISSUER}/api` (RFC 8707).
+ *
+ * Verification is local (no introspection call) and closed by default: a fixed algorithm
+ * allow-list, public keys only, a key chosen by `kid` alone, and every claim the rest of the
+ * resource server relies on checked for presence and type. Whatever goes wrong surfaces as one
+ * {@link InvalidAccessToken} whose message can go straight into an RFC 6750 `error_description`.
+ */
+import {
+  createLocalJWKSet,
+  errors,
+  jwtVerify,
+  type JWK,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+
+/**
+ * RFC 9068 §4: the resource server MUST check the algorithm. Only what Gatehouse signs with;
+ * never `none` and never HMAC, so a public key can never double as a shared secret.
+ */
+const ALGORITHMS = ['RS256', 'ES256'];
+
+/** RFC 9068 §2.1 / §4: `typ` is `at+jwt`; jose also accepts `application/at+jwt` for it. */
+const ACCESS_TOKEN_TYP = 'at+jwt';
+
+/** RFC 9068 §2.2 claims every access token carries (`iss` and `aud` are checked by value). */
+const REQUIRED_CLAIMS = ['exp', 'iat', 'sub', 'client_id'];
+
+/** JWK members that hold private or symmetric key material (RFC 7518 §6). */
+const SECRET_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+/**
+ * Far larger than any token this server issues (about 1 KB); refusing bigger input up front
+ * bounds the work an attacker can make the verifier do.
+ */
+const MAX_TOKEN_LENGTH = 8192;
+
+const INVALID = 'The access token is invalid';
+const EXPIRED = 'The access token expired';
+
+/**
+ * The access token was refused. The message is deliberately vague (only expiry is told apart)
+ * and uses only characters RFC 6750 §3 allows in `error_description`; the precise reason is kept
+ * in `cause`, for logs only.
+ */
+export class InvalidAccessToken extends Error {
+  override readonly name = 'InvalidAccessToken';
+
+  constructor(message: typeof INVALID | typeof EXPIRED = INVALID, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** What a verified access token says about the request it came with. */
+export interface AccessTokenContext {
+  /** `sub`: the user's id, or the client's id for a client_credentials token. */
+  subject: string;
+  /** `client_id`: the client the token was issued to (RFC 9068 §2.2). */
+  clientId: string;
+  /** `scope`, split on spaces; empty when the token has none. */
+  scopes: string[];
+  /** `aud`, always as a list; it includes the API resource. */
+  audience: string[];
+  expiresAt: Date;
+  /**
+   * Whether a user authorized this token (authorization code, refresh, device flows) rather
+   * than a client acting on its own behalf (client_credentials).
+   *
+   * oidc-provider 9 (`lib/models/formats/jwt.js`) sets `sub` to the grant's account id when
+   * there is one and to `client_id` otherwise; nothing else in the token tells the two apart
+   * (no `gty`, no `auth_time`/`acr`). So a user is present exactly when `sub !== client_id`.
+   * That is unambiguous here because the two id spaces cannot meet: user ids are UUIDs
+   * (`randomUUID()`, 36 characters with hyphens), client ids are 22 base64url characters.
+   * (A pairwise subject type would also differ from `client_id`, so it stays correct then.)
+   */
+  userPresent: boolean;
+  /** `jti`, when present: a per-token id, e.g. for a revocation deny-list. */
+  jti?: string;
+}
+
+export interface JwtAccessTokenVerifierOptions {
+  /** The authorization server's issuer identifier; `iss` must equal it exactly. */
+  issuer: string;
+  /** The resource this server is (`${ISSUER}/api`); `aud` must contain it. */
+  audience: string;
+  /**
+   * The server's signing keys (e.g. `KeysService.current.signing`). Private members are stripped
+   * here: only the public halves are ever used. Build a new verifier after a key rotation.
+   */
+  keys: JWK[];
+  /** Allowed clock skew for `exp` and `nbf`, e.g. between instances; defaults to 0. */
+  clockToleranceSeconds?: number;
+}
+
+export type JwtAccessTokenVerifier = (token: string) => Promise<AccessTokenContext>;
+
+/**
+ * Builds a verifier for RFC 9068 access tokens audience-bound to `options.audience`. It rejects
+ * (with {@link InvalidAccessToken}): any algorithm but RS256/ES256 (so `none` and HS256 keyed
+ * with a public key), a `typ` other than `at+jwt` (so ID tokens), a missing or unknown `kid`,
+ * a bad signature, the wrong `iss` or `aud`, an expired or not-yet-valid token, a missing
+ * `exp`/`iat`/`sub`/`client_id`, and claims of the wrong type.
+ *
+ * @throws Error at construction if no usable public signing key is given.
+ */
+export function createJwtAccessTokenVerifier(
+  options: JwtAccessTokenVerifierOptions,
+): JwtAccessTokenVerifier {
+  const getKey = keyResolver(options.keys);
+  const verifyOptions = {
+    algorithms: ALGORITHMS,
+    typ: ACCESS_TOKEN_TYP,
+    issuer: options.issuer,
+    audience: options.audience,
+    requiredClaims: REQUIRED_CLAIMS,
+    clockTolerance: options.clockToleranceSeconds ?? 0,
+  };
+
+  return async (token) => {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
+      throw new InvalidAccessToken(INVALID, { cause: new TypeError('not a string or too long') });
+    }
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, getKey, verifyOptions));
+    } catch (error) {
+      // jose checks the signature before any claim, so "expired" is only ever said of a token
+      // this server really issued. Anything else, whatever jose or the input threw, is invalid.
+      if (error instanceof errors.JWTExpired) {
+        throw new InvalidAccessToken(EXPIRED, { cause: error });
+      }
+      throw new InvalidAccessToken(INVALID, { cause: error });
+    }
+    return toContext(payload);
+  };
+}
+
+/**
+ * Picks the verification key by `kid` among the public halves of `keys`. A token without a
+ * `kid` is refused rather than tried against every key of its type: oidc-provider always sets
+ * one, and this keeps "unknown key" a single, cheap failure.
+ */
+function keyResolver(keys: JWK[]): JWTVerifyGetKey {
+  const publicKeys = keys.map(publicJwk);
+  if (!publicKeys.length) {
+    throw new Error('The JWT access token verifier needs at least one public signing key');
+  }
+  const kids = new Set(publicKeys.map((jwk) => jwk.kid));
+  const jwks = createLocalJWKSet({ keys: publicKeys });
+  return (header, token) => {
+    if (typeof header.kid !== 'string' || !kids.has(header.kid)) {
+      throw new errors.JWKSNoMatchingKey();
+    }
+    // Also enforces that the key's type and `alg` fit the header's `alg`.
+    return jwks(header, token);
+  };
+}
+
+/** The public half of a signing JWK; refuses symmetric keys and keys without a `kid`. */
+function publicJwk(jwk: JWK): JWK {
+  if (jwk.kty !== 'RSA' && jwk.kty !== 'EC') {
+    throw new Error(`Unsupported signing key type for access tokens: ${String(jwk.kty)}`);
+  }
+  if (typeof jwk.kid !== 'string' || !jwk.kid) {
+    throw new Error('Every access token signing key needs a kid');
+  }
+  const publicPart: JWK = { ...jwk };
+  for (const member of SECRET_MEMBERS) {
+    delete publicPart[member];
+  }
+  // A private key's `key_ops` (if any) say "sign"; the public half only verifies.
+  delete publicPart.key_ops;
+  return publicPart;
+}
+
+/** Type-checks the claims the resource server uses; jose has checked presence and values. */
+function toContext(payload: JWTPayload): AccessTokenContext {
+  const { sub, client_id: clientId, scope, aud, exp, jti } = payload;
+  if (
+    typeof sub !== 'string' ||
+    !sub ||
+    typeof clientId !== 'string' ||
+    !clientId ||
+    (scope !== undefined && typeof scope !== 'string') ||
+    (jti !== undefined && typeof jti !== 'string') ||
+    typeof exp !== 'number' ||
+    aud === undefined
+  ) {
+    const cause = new TypeError('sub, client_id, scope, jti or exp has the wrong type');
+    throw new InvalidAccessToken(INVALID, { cause });
+  }
+  return {
+    subject: sub,
+    clientId,
+    scopes: scope ? scope.split(' ').filter(Boolean) : [],
+    audience: typeof aud === 'string' ? [aud] : aud,
+    expiresAt: new Date(exp * 1000),
+    userPresent: sub !== clientId,
+    ...(jti === undefined ? {} : { jti }),
+  };
+}
