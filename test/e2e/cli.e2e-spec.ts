@@ -155,7 +155,8 @@ describe('CLI (npm run cli -- ...)', () => {
         ]),
       );
       expect(web).toMatchObject({
-        client_id: expect.any(String),
+        // hex: never starts with '-', which the command line would read as an option
+        client_id: expect.stringMatching(/^[0-9a-f]{32}$/),
         type: 'web',
         redirect_uris: ['https://web.example.com/cb'],
         client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),

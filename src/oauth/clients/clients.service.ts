@@ -55,7 +55,9 @@ export class ClientsService {
     }
     const clientSecret = isConfidential(type) ? generateClientSecret() : undefined;
     const client = this.clients.create({
-      id: randomBytes(16).toString('base64url'),
+      // 128 random bits in hex: URL- and shell-safe, and never starting with '-' (which a
+      // command line would take for an option).
+      id: randomBytes(16).toString('hex'),
       name,
       type,
       secretHash: clientSecret ? hashClientSecret(clientSecret) : null,

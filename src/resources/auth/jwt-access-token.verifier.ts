@@ -72,7 +72,7 @@ export interface AccessTokenContext {
    * there is one and to `client_id` otherwise; nothing else in the token tells the two apart
    * (no `gty`, no `auth_time`/`acr`). So a user is present exactly when `sub !== client_id`.
    * That is unambiguous here because the two id spaces cannot meet: user ids are UUIDs
-   * (`randomUUID()`, 36 characters with hyphens), client ids are 22 base64url characters.
+   * (`randomUUID()`, 36 characters with hyphens), client ids are 32 hex digits.
    * (A pairwise subject type would also differ from `client_id`, so it stays correct then.)
    */
   userPresent: boolean;
