@@ -23,6 +23,11 @@ export interface AppConfig {
   dataDir: string;
   database: DatabaseConfig;
   ttl: TokenLifetimes;
+  /**
+   * Format of access tokens for the API resource: self-encoded RFC 9068 JWTs (verified
+   * locally) or opaque strings (looked up in the database by hash).
+   */
+  accessTokenFormat: 'jwt' | 'opaque';
   /** Passed to Fastify's `trustProxy`; false means X-Forwarded-* headers are ignored. */
   trustProxy: boolean | number | string;
   logLevels: LogLevel[];

@@ -332,6 +332,14 @@ describe('loadConfig', () => {
       );
     });
 
+    it('reads ACCESS_TOKEN_FORMAT, jwt by default, and rejects anything else', () => {
+      expect(loadConfig({}).accessTokenFormat).toBe('jwt');
+      expect(loadConfig({ ACCESS_TOKEN_FORMAT: 'opaque' }).accessTokenFormat).toBe('opaque');
+      expect(configErrorFor({ ACCESS_TOKEN_FORMAT: 'paseto' }).message).toContain(
+        'ACCESS_TOKEN_FORMAT',
+      );
+    });
+
     it('reads LOG_FORMAT=json and rejects an unknown format', () => {
       expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
       expect(configErrorFor({ LOG_FORMAT: 'yaml' }).message).toContain('LOG_FORMAT');

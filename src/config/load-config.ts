@@ -96,6 +96,7 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]).default('log'),
   LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  ACCESS_TOKEN_FORMAT: z.enum(['jwt', 'opaque']).default('jwt'),
 });
 
 function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
@@ -143,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       grant: e.GRANT_TTL,
       interaction: e.INTERACTION_TTL,
     },
+    accessTokenFormat: e.ACCESS_TOKEN_FORMAT,
     trustProxy: e.TRUST_PROXY,
     logLevels: LOG_LEVELS.slice(0, levelIndex + 1),
     logFormat: e.LOG_FORMAT,

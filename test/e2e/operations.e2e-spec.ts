@@ -28,6 +28,39 @@ describe('operations', () => {
     }
   });
 
+  it.each([
+    ['jwt', /^[\w-]+\.[\w-]+\.[\w-]+$/],
+    ['opaque', /^[\w-]{43}$/],
+  ])('ACCESS_TOKEN_FORMAT=%s shapes the API access tokens', async (format, shape) => {
+    const app = await TestApp.start({ ACCESS_TOKEN_FORMAT: format });
+    try {
+      const service = await app.createClient({ type: 'service', scope: 'drive.read' });
+      const token = await oidc.clientCredentialsGrant(await discover(app, service), {
+        scope: 'drive.read',
+      });
+      expect(token.access_token).toMatch(shape);
+      const stored = await app.app
+        .get(DataSource)
+        .query<{ payload: string }[]>(
+          "SELECT payload FROM oidc_payloads WHERE kind = 'ClientCredentials'",
+        );
+      if (format === 'jwt') {
+        // Self-encoded tokens are not stored at all.
+        expect(stored).toEqual([]);
+      } else {
+        expect(stored).toHaveLength(1);
+        expect(JSON.parse(stored[0].payload)).toMatchObject({
+          aud: `${app.issuer}/api`,
+          clientId: service.clientId,
+          scope: 'drive.read',
+        });
+        expect(stored[0].payload).not.toContain(token.access_token);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
   describe('GET /health', () => {
     let app: TestApp;
 

@@ -167,8 +167,8 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
             scope: allowed.join(' '),
             audience: api,
             accessTokenTTL: config.ttl.accessToken,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
+            accessTokenFormat: config.accessTokenFormat,
+            ...(config.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: 'RS256' } } } : {}),
           };
         },
       },
