@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { AssetsController } from './common/assets.controller.js';
 import { HealthController } from './common/health.controller.js';
 import type { AppConfig } from './config/app-config.js';
@@ -6,13 +6,22 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { InteractionsModule } from './oauth/interactions/interactions.module.js';
 import { ProviderModule } from './oauth/provider/provider.module.js';
+import { ResourcesModule } from './resources/resources.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `extra`: more modules, e.g. the controllers a test exercises the guard with. */
+  static forRoot(config: AppConfig, extra: Type[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ProviderModule, InteractionsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        ProviderModule,
+        InteractionsModule,
+        ResourcesModule,
+        ...extra,
+      ],
       controllers: [AssetsController, HealthController],
     };
   }

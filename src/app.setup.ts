@@ -1,4 +1,4 @@
-import { ConsoleLogger, type LoggerService } from '@nestjs/common';
+import { ConsoleLogger, type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -13,6 +13,8 @@ import type { AppConfig } from './config/app-config.js';
 import { KeysService } from './oauth/keys/keys.service.js';
 import { OIDC_PROVIDER } from './oauth/provider/oidc-provider.token.js';
 import { isProviderPath } from './oauth/provider/routes.js';
+import { setupApiDocs } from './resources/api-docs.js';
+import { BearerChallengeFilter } from './resources/auth/bearer-challenge.js';
 
 /** Form posts and JSON bodies are small; anything bigger is refused with 413 before parsing. */
 const BODY_LIMIT = 64 * 1024;
@@ -21,10 +23,14 @@ export function createLogger(config: AppConfig): LoggerService {
   return new ConsoleLogger({ json: config.logFormat === 'json', logLevels: config.logLevels });
 }
 
-/** Builds the whole application (not yet listening): used by main.ts and by the e2e tests. */
+/**
+ * Builds the whole application (not yet listening): used by main.ts and by the e2e tests, which
+ * may add `extraModules` of their own.
+ */
 export async function createApp(
   config: AppConfig,
   logger: LoggerService | false = createLogger(config),
+  extraModules: Type[] = [],
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     // Fastify accepts a hop count too; its typings lag behind.
@@ -32,10 +38,14 @@ export async function createApp(
     bodyLimit: BODY_LIMIT,
     logger: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, extraModules),
+    adapter,
+    {
+      logger,
+      abortOnError: false,
+    },
+  );
   const keys = app.get(KeysService);
   await keys.load();
 
@@ -47,7 +57,9 @@ export async function createApp(
     crossOriginResourcePolicy: false,
   });
   mountProvider(app, app.get<Provider>(OIDC_PROVIDER));
-  app.useGlobalFilters(new HttpErrorFilter(app.get(ViewsService)));
+  setupApiDocs(app, config);
+  // Nest tries the last filter first: RFC 6750 challenges, then everything else.
+  app.useGlobalFilters(new HttpErrorFilter(app.get(ViewsService)), new BearerChallengeFilter());
   return app;
 }
 

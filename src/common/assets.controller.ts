@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Get, Header, NotFoundException, Param } from '@nestjs/common';
 import { PROJECT_ROOT } from './project-root.js';
+import { Public } from './public.decorator.js';
 
 /**
  * Serves the pages' stylesheet(s) from public/. There are only a few small files, read once;
  * a static-file plugin would be more machinery than the job needs.
  */
+@Public()
 @Controller('assets')
 export class AssetsController {
   private readonly files = new Map<string, string>([

@@ -1,11 +1,13 @@
 import { Controller, Get, Header, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { Public } from './public.decorator.js';
 
 /**
  * For load balancers and orchestrators: 200 while this instance can reach its database, 503
  * otherwise, so traffic moves to instances that can serve it.
  */
+@Public()
 @Controller('health')
 export class HealthController {
   private readonly logger = new Logger(HealthController.name);

@@ -14,6 +14,16 @@ export interface TokenLifetimes {
   interaction: number;
 }
 
+/** How the API (this server's own resource server) checks access tokens. */
+export interface ResourceServerConfig {
+  /** The `realm` of every RFC 6750 `WWW-Authenticate: Bearer` challenge. */
+  realm: string;
+  /** How many verified JWT access tokens to remember (0: verify every request). */
+  tokenCacheSize: number;
+  /** Seconds between reads of revocations made by other processes (instances, the CLI). */
+  revocationSyncInterval: number;
+}
+
 /** The typed, validated configuration. Code reads this, never `process.env`. */
 export interface AppConfig {
   port: number;
@@ -28,6 +38,7 @@ export interface AppConfig {
    * locally) or opaque strings (looked up in the database by hash).
    */
   accessTokenFormat: 'jwt' | 'opaque';
+  resourceServer: ResourceServerConfig;
   /** Passed to Fastify's `trustProxy`; false means X-Forwarded-* headers are ignored. */
   trustProxy: boolean | number | string;
   logLevels: LogLevel[];

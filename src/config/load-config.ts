@@ -97,6 +97,18 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]).default('log'),
   LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   ACCESS_TOKEN_FORMAT: z.enum(['jwt', 'opaque']).default('jwt'),
+  // RFC 9110 §11.2: realm is a quoted-string; keep it printable ASCII.
+  RESOURCE_REALM: z
+    .string()
+    .regex(/^[\x20-\x7E]{1,100}$/, 'must be 1 to 100 printable ASCII characters')
+    .default('gatehouse'),
+  ACCESS_TOKEN_CACHE_SIZE: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number (0 turns the cache off)')
+    .transform(Number)
+    .pipe(z.number().int().max(1_000_000))
+    .default(5000),
+  REVOCATION_SYNC_INTERVAL: duration('1s'),
 });
 
 function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
@@ -145,6 +157,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       interaction: e.INTERACTION_TTL,
     },
     accessTokenFormat: e.ACCESS_TOKEN_FORMAT,
+    resourceServer: {
+      realm: e.RESOURCE_REALM,
+      tokenCacheSize: e.ACCESS_TOKEN_CACHE_SIZE,
+      revocationSyncInterval: e.REVOCATION_SYNC_INTERVAL,
+    },
     trustProxy: e.TRUST_PROXY,
     logLevels: LOG_LEVELS.slice(0, levelIndex + 1),
     logFormat: e.LOG_FORMAT,

@@ -6,12 +6,15 @@ import { UserEntity } from '../identity/user.entity.js';
 import { OidcPayloadEntity } from '../oauth/adapter/oidc-payload.entity.js';
 import { ClientEntity } from '../oauth/clients/client.entity.js';
 import { KeyEntity } from '../oauth/keys/key.entity.js';
+import { DriveFileEntity } from '../resources/drive/drive-file.entity.js';
 import { InitialSchema1764270000000 as PostgresInitialSchema } from './migrations/postgres/1764270000000-initial-schema.js';
 import { LoginThrottle1764280000000 as PostgresLoginThrottle } from './migrations/postgres/1764280000000-login-throttle.js';
+import { ResourceServer1764290000000 as PostgresResourceServer } from './migrations/postgres/1764290000000-resource-server.js';
 import { InitialSchema1764270000000 as SqliteInitialSchema } from './migrations/sqlite/1764270000000-initial-schema.js';
 import { LoginThrottle1764280000000 as SqliteLoginThrottle } from './migrations/sqlite/1764280000000-login-throttle.js';
+import { ResourceServer1764290000000 as SqliteResourceServer } from './migrations/sqlite/1764290000000-resource-server.js';
 
-export const ENTITIES = [UserEntity, ClientEntity, OidcPayloadEntity, KeyEntity];
+export const ENTITIES = [UserEntity, ClientEntity, OidcPayloadEntity, KeyEntity, DriveFileEntity];
 
 /**
  * The one description of our database, shared by the app, the CLI and `ormconfig.ts`.
@@ -23,7 +26,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       type: 'postgres',
       url: database.url,
       entities: ENTITIES,
-      migrations: [PostgresInitialSchema, PostgresLoginThrottle],
+      migrations: [PostgresInitialSchema, PostgresLoginThrottle, PostgresResourceServer],
       migrationsTransactionMode: 'each',
       synchronize: false,
       extra: { max: 10 },
@@ -34,7 +37,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     type: 'better-sqlite3',
     database: database.path,
     entities: ENTITIES,
-    migrations: [SqliteInitialSchema, SqliteLoginThrottle],
+    migrations: [SqliteInitialSchema, SqliteLoginThrottle, SqliteResourceServer],
     migrationsTransactionMode: 'each',
     synchronize: false,
     enableWAL: true,

@@ -54,6 +54,7 @@ describe('JWT access token verifier against the real server', () => {
       scopes: ['drive.read'],
       audience: [`${app.issuer}/api`],
       expiresAt: expect.any(Date),
+      issuedAt: expect.any(Date),
       userPresent: false,
       jti: expect.any(String),
     });
@@ -99,8 +100,10 @@ describe('JWT access token verifier against the real server', () => {
         scopes: ['drive.read'],
         audience: [`${app.issuer}/api`],
         expiresAt: expect.any(Date),
+        issuedAt: expect.any(Date),
         userPresent: true,
         jti: expect.any(String),
+        grantKey: expect.stringMatching(/^[\w-]{43}$/),
       });
     });
 

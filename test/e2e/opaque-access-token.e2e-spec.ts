@@ -63,6 +63,7 @@ describe('opaque access token verifier', () => {
       scopes: ['drive.read'],
       audience: [`${app.issuer}/api`],
       expiresAt: expect.any(Date),
+      issuedAt: expect.any(Date),
       userPresent: false,
     });
   });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.setup.js';
 import type { AppConfig } from '../../src/config/app-config.js';
@@ -31,6 +32,7 @@ export class TestApp {
     private readonly env: Record<string, string>,
     private readonly database: TestDatabase,
     private readonly ownsDataDir: boolean,
+    private readonly extraModules: Type[],
   ) {}
 
   /** The environment the app was started with (DATA_DIR, DATABASE_URL...), e.g. for the CLI. */
@@ -42,8 +44,14 @@ export class TestApp {
     return this.config.issuer;
   }
 
-  /** Starts the real app; `env` overrides the test defaults (e.g. token lifetimes). */
-  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+  /**
+   * Starts the real app; `env` overrides the test defaults (e.g. token lifetimes) and
+   * `extraModules` adds test controllers.
+   */
+  static async start(
+    env: Record<string, string> = {},
+    extraModules: Type[] = [],
+  ): Promise<TestApp> {
     const database = await createTestDatabase();
     const port = await freePort();
     const fullEnv: Record<string, string> = {
@@ -55,24 +63,33 @@ export class TestApp {
       ...(database.url ? { DATABASE_URL: database.url } : {}),
       ...env,
     };
-    return TestApp.boot(fullEnv, database, true);
+    return TestApp.boot(fullEnv, database, true, extraModules);
   }
 
   private static async boot(
     env: Record<string, string>,
     database: TestDatabase,
     ownsDataDir: boolean,
+    extraModules: Type[],
   ): Promise<TestApp> {
     const config = loadConfig(env);
-    const app = await createApp(config, false);
+    const app = await createApp(config, false, extraModules);
     await app.listen({ port: config.port, host: config.host });
-    return new TestApp(app, config, env, database, ownsDataDir);
+    return new TestApp(app, config, env, database, ownsDataDir, extraModules);
   }
 
-  /** Stops the server and starts a new one on the same port and database (a restart). */
-  async restart(): Promise<TestApp> {
+  /**
+   * Stops the server and starts a new one on the same port and database (a restart), with
+   * `env` changed if given (e.g. another configuration).
+   */
+  async restart(env: Record<string, string> = {}): Promise<TestApp> {
     await this.app.close();
-    return TestApp.boot(this.env, this.database, this.ownsDataDir);
+    return TestApp.boot(
+      { ...this.env, ...env },
+      this.database,
+      this.ownsDataDir,
+      this.extraModules,
+    );
   }
 
   /**
@@ -85,6 +102,7 @@ export class TestApp {
       { ...this.env, PORT: String(port) },
       { drop: () => Promise.resolve() },
       false,
+      this.extraModules,
     );
   }
 

@@ -11,17 +11,22 @@ export class TokenMaintenanceService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Deletes every expired session, interaction, code, token and grant, and expired sign-in
-   * throttling counters; returns how many rows went.
+   * Deletes every expired session, interaction, code, token and grant, expired sign-in
+   * throttling counters and revocations no token can outlive; returns how many rows went.
    */
   async purgeExpired(now = Date.now()): Promise<number> {
     const payloads = await this.dataSource
       .getRepository(OidcPayloadEntity)
       .delete({ expiresAt: LessThanOrEqual(now) });
-    const counters = await new Sql(this.dataSource).query<{ key: string }>(
+    const sql = new Sql(this.dataSource);
+    const counters = await sql.query<{ key: string }>(
       `DELETE FROM ${THROTTLE_TABLE} WHERE expire IS NOT NULL AND expire <= ? RETURNING key`,
       [now],
     );
-    return (payloads.affected ?? 0) + counters.length;
+    const revocations = await sql.query<{ key: string }>(
+      'DELETE FROM revocations WHERE expires_at <= ? RETURNING key',
+      [now],
+    );
+    return (payloads.affected ?? 0) + counters.length + revocations.length;
   }
 }

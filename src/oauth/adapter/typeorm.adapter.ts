@@ -5,6 +5,12 @@ import { redact, restore, type OidcPayload } from './stored-payload.js';
 export interface AdapterOptions {
   /** The error oidc-provider turns into `invalid_grant` when a code or token is replayed. */
   replayError: (kind: string) => Error;
+  /**
+   * Called before the tokens of a grant are revoked (the grant destroyed, its tokens revoked by
+   * the revocation endpoint, a replay detected): self-encoded access tokens are not in this
+   * table, so deleting rows alone cannot revoke them.
+   */
+  onGrantRevoked?: (grantId: string) => Promise<void>;
   now?: () => number;
 }
 
@@ -96,12 +102,16 @@ export class TypeOrmAdapter {
       [this.kind, key],
     );
     if (row?.grant_id) {
+      await this.options.onGrantRevoked?.(row.grant_id);
       await this.sql.query('DELETE FROM oidc_payloads WHERE grant_id = ?', [row.grant_id]);
     }
     throw this.options.replayError(this.kind);
   }
 
   async destroy(id: string): Promise<void> {
+    if (this.kind === 'Grant') {
+      await this.options.onGrantRevoked?.(id);
+    }
     await this.sql.query('DELETE FROM oidc_payloads WHERE kind = ? AND id = ?', [
       this.kind,
       hashId(id),
@@ -109,6 +119,10 @@ export class TypeOrmAdapter {
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    // oidc-provider revokes a grant's access tokens whenever it revokes anything of the grant.
+    if (this.kind === 'AccessToken') {
+      await this.options.onGrantRevoked?.(grantId);
+    }
     await this.sql.query('DELETE FROM oidc_payloads WHERE kind = ? AND grant_id = ?', [
       this.kind,
       grantId,

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
 import { NotFoundError, UserInputError } from '../../common/errors.js';
 import { OidcPayloadEntity } from '../adapter/oidc-payload.entity.js';
+import { RevocationList } from '../revocations/revocation-list.js';
 import { isScope, SCOPES } from '../scopes.js';
 import { CLIENT_TYPES, ClientEntity, type ClientType } from './client.entity.js';
 import { isConfidential } from './client-metadata.js';
@@ -31,7 +32,10 @@ export interface CreatedClient {
 export class ClientsService {
   private readonly clients: Repository<ClientEntity>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly revocations: RevocationList,
+  ) {
     this.clients = dataSource.getRepository(ClientEntity);
   }
 
@@ -89,9 +93,14 @@ export class ClientsService {
     return clientSecret;
   }
 
-  /** Deletes an application and, in the same transaction, every grant, code and token it holds. */
+  /**
+   * Deletes an application and, in the same transaction, every grant, code and token it holds.
+   * Its self-encoded access tokens are not stored: they are refused through the revocation list,
+   * recorded first so that no moment exists where the app is gone but its JWTs still pass.
+   */
   async delete(id: string): Promise<void> {
     await this.get(id);
+    await this.revocations.revoke('client', id);
     await this.dataSource.transaction(async (manager) => {
       await manager.delete(OidcPayloadEntity, { clientId: id });
       await manager.delete(ClientEntity, { id });

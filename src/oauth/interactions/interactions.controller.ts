@@ -9,6 +9,7 @@ import { UsersService } from '../../identity/users.service.js';
 import { OIDC_PROVIDER } from '../provider/oidc-provider.token.js';
 import { describeScope } from '../scopes.js';
 import { InteractionExpired, loadInteraction, type Interaction } from './interaction-details.js';
+import { Public } from '../../common/public.decorator.js';
 
 interface LoginForm {
   email?: unknown;
@@ -20,6 +21,7 @@ interface LoginForm {
  * Each handler loads the interaction from its cookie, checks the step, and answers with a page
  * or a 303 back to the authorization endpoint.
  */
+@Public()
 @Controller('interaction/:uid')
 export class InteractionsController {
   constructor(

@@ -6,6 +6,7 @@ import type { ViewsService } from '../../common/views.service.js';
 import type { UsersService } from '../../identity/users.service.js';
 import type { KeyMaterial } from '../keys/keys.service.js';
 import type { GrantsService } from '../grants/grants.service.js';
+import { grantKey } from '../revocations/revocation-list.js';
 import { API_SCOPES, apiResource, IDENTITY_SCOPES, SCOPES } from '../scopes.js';
 import { claimsFor } from './account-claims.js';
 import { PROVIDER_ROUTES } from './routes.js';
@@ -120,6 +121,14 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
         ctx.oidc.session!.grantIdFor(clientId) ??
         (accountId ? await deps.grants.currentGrantId(accountId, clientId) : undefined);
       return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+
+    // A JWT access token is checked without the database, so it must say which authorization it
+    // belongs to for a revoked one to be refused (see revocations/revocation-list.ts). It names
+    // the grant by its key, not by its id.
+    extraTokenClaims(_ctx, token) {
+      const jwt = token.kind === 'AccessToken' && token.resourceServer?.accessTokenFormat === 'jwt';
+      return jwt && token.grantId ? { gid: grantKey(token.grantId) } : undefined;
     },
 
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },

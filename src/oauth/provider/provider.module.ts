@@ -1,9 +1,14 @@
 import { Logger, Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import Provider, { errors } from 'oidc-provider';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { pageSecurityHeaders } from '../../common/security-headers.js';
 import { ViewsService } from '../../common/views.service.js';
+import { Sql } from '../../database/sql.js';
 import { IdentityModule } from '../../identity/identity.module.js';
+import { AccessTokenVerifier } from '../../resources/auth/access-token-verifier.service.js';
+import { ResourceAuthModule } from '../../resources/auth/resource-auth.module.js';
 import { UsersService } from '../../identity/users.service.js';
 import { AdapterFactory } from '../adapter/adapter.factory.js';
 import { clientSecretMatches } from '../clients/client-secret.js';
@@ -12,7 +17,10 @@ import { GrantsModule } from '../grants/grants.module.js';
 import { GrantsService } from '../grants/grants.service.js';
 import { KeysModule } from '../keys/keys.module.js';
 import { KeysService } from '../keys/keys.service.js';
+import { RevocationList, grantKey } from '../revocations/revocation-list.js';
+import { RevocationsModule } from '../revocations/revocations.module.js';
 import { OIDC_PROVIDER } from './oidc-provider.token.js';
+import { tokenEndpoints } from './token-endpoints.middleware.js';
 import { providerConfiguration } from './provider-config.js';
 
 const REPLAY_LABELS: Record<string, string> = {
@@ -23,13 +31,30 @@ const REPLAY_LABELS: Record<string, string> = {
 
 /** The one module that builds oidc-provider; everything else talks to it through OIDC_PROVIDER. */
 @Module({
-  imports: [IdentityModule, ClientsModule, GrantsModule, KeysModule],
+  imports: [
+    IdentityModule,
+    ClientsModule,
+    GrantsModule,
+    KeysModule,
+    RevocationsModule,
+    ResourceAuthModule,
+  ],
   providers: [
     ViewsService,
     AdapterFactory,
     {
       provide: OIDC_PROVIDER,
-      inject: [APP_CONFIG, KeysService, AdapterFactory, UsersService, GrantsService, ViewsService],
+      inject: [
+        APP_CONFIG,
+        KeysService,
+        AdapterFactory,
+        UsersService,
+        GrantsService,
+        ViewsService,
+        RevocationList,
+        AccessTokenVerifier,
+        getDataSourceToken(),
+      ],
       useFactory: async (
         config: AppConfig,
         keys: KeysService,
@@ -37,12 +62,16 @@ const REPLAY_LABELS: Record<string, string> = {
         users: UsersService,
         grants: GrantsService,
         views: ViewsService,
+        revocations: RevocationList,
+        accessTokens: AccessTokenVerifier,
+        dataSource: DataSource,
       ): Promise<Provider> => {
         await keys.load();
         const logger = new Logger('oidc-provider');
         const adapter = adapters.create({
           replayError: (kind) =>
             new errors.InvalidGrant(REPLAY_LABELS[kind] ?? 'grant already used'),
+          onGrantRevoked: (grantId) => revocations.revoke('grant', grantKey(grantId)),
         });
         const provider = new Provider(
           config.issuer,
@@ -77,6 +106,21 @@ const REPLAY_LABELS: Record<string, string> = {
             }
           }
         });
+        const sql = new Sql(dataSource);
+        provider.use(
+          tokenEndpoints({
+            verify: (token) => accessTokens.verify(token),
+            revokeToken: (jti, until) => revocations.revoke('token', jti, until),
+            revokeGrant: (key) => revocations.revoke('grant', key),
+            grantIdFor: async (key) => {
+              const [row] = await sql.query<{ grant_id: string }>(
+                "SELECT grant_id FROM oidc_payloads WHERE kind = 'Grant' AND id = ?",
+                [key],
+              );
+              return row?.grant_id;
+            },
+          }),
+        );
         provider.on('server_error', (_ctx, error: Error) =>
           logger.error(error.stack ?? error.message),
         );
@@ -84,6 +128,14 @@ const REPLAY_LABELS: Record<string, string> = {
       },
     },
   ],
-  exports: [OIDC_PROVIDER, ViewsService, IdentityModule, ClientsModule, GrantsModule, KeysModule],
+  exports: [
+    OIDC_PROVIDER,
+    ViewsService,
+    IdentityModule,
+    ClientsModule,
+    GrantsModule,
+    KeysModule,
+    RevocationsModule,
+  ],
 })
 export class ProviderModule {}

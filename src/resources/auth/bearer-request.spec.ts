@@ -141,6 +141,20 @@ describe('extractBearerToken', () => {
       },
     );
 
+    it.each(['GET', 'get', 'HEAD'])('refuses the body method on %s (§2.2)', (method) => {
+      expect(extract({ method, contentType: FORM, body: { access_token: TOKEN } })).toEqual({
+        kind: 'malformed',
+        description: 'The form body method cannot be used with GET or HEAD (RFC 6750 section 2.2)',
+      });
+    });
+
+    it.each(['POST', 'PUT', 'PATCH', 'DELETE'])('accepts the body method on %s', (method) => {
+      expect(extract({ method, contentType: FORM, body: { access_token: TOKEN } })).toEqual({
+        kind: 'token',
+        token: TOKEN,
+      });
+    });
+
     it('falls back to the content-type header', () => {
       const request = { headers: { 'content-type': FORM }, body: { access_token: TOKEN } };
       expect(extractBearerToken(request)).toEqual({ kind: 'token', token: TOKEN });

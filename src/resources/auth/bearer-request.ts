@@ -13,6 +13,8 @@ export interface BearerRequest {
   body?: unknown;
   /** Defaults to the `content-type` header. */
   contentType?: string;
+  /** The request method; the form body method is refused for GET and HEAD (RFC 6750 §2.2). */
+  method?: string;
 }
 
 /**
@@ -116,6 +118,12 @@ function fromFormBody(request: BearerRequest): Found | undefined {
   const mediaType = contentType?.split(';')[0].trim().toLowerCase();
   if (mediaType !== FORM_MEDIA_TYPE || !isRecord(request.body) || !hasParameter(request.body)) {
     return undefined;
+  }
+  // §2.2: "The HTTP request method is one for which the request-body has defined semantics.
+  // In particular, this means that the "GET" method MUST NOT be used."
+  const method = request.method?.toUpperCase();
+  if (method === 'GET' || method === 'HEAD') {
+    return malformed('The form body method cannot be used with GET or HEAD (RFC 6750 section 2.2)');
   }
   const value = request.body.access_token;
   // RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once."

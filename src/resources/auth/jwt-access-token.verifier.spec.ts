@@ -135,9 +135,15 @@ describe('createJwtAccessTokenVerifier', () => {
         scopes: ['drive.read', 'drive.write'],
         audience: [API],
         expiresAt: new Date(payload.exp! * 1000),
+        issuedAt: new Date(payload.iat! * 1000),
         userPresent: true,
         jti: 'jti-1',
       });
+    });
+
+    it('the grant key (gid claim) of a user token', async () => {
+      const token = await sign(rsa, claims({ gid: 'grant-key-1' }));
+      await expect(verify(token)).resolves.toMatchObject({ grantKey: 'grant-key-1' });
     });
 
     it('an ES256 client_credentials token (sub = client_id: no user)', async () => {
@@ -148,6 +154,7 @@ describe('createJwtAccessTokenVerifier', () => {
         scopes: ['drive.read'],
         audience: [API],
         expiresAt: new Date(payload.exp! * 1000),
+        issuedAt: new Date(payload.iat! * 1000),
         userPresent: false,
       });
     });
@@ -285,6 +292,8 @@ describe('createJwtAccessTokenVerifier', () => {
       ['a non-string client_id', { client_id: { id: CLIENT_ID } }],
       ['a non-string jti', { jti: 7 }],
       ['a string exp', { exp: String(now() + 600) }],
+      ['a string iat', { iat: String(now()) }],
+      ['a non-string gid', { gid: ['grant'] }],
     ])('%s', async (_, overrides) => {
       await expectRejected(await sign(rsa, claims(overrides)));
     });

@@ -64,6 +64,8 @@ export interface AccessTokenContext {
   /** `aud`, always as a list; it includes the API resource. */
   audience: string[];
   expiresAt: Date;
+  /** `iat`: when the token was issued. */
+  issuedAt: Date;
   /**
    * Whether a user authorized this token (authorization code, refresh, device flows) rather
    * than a client acting on its own behalf (client_credentials).
@@ -78,6 +80,11 @@ export interface AccessTokenContext {
   userPresent: boolean;
   /** `jti`, when present: a per-token id, e.g. for a revocation deny-list. */
   jti?: string;
+  /**
+   * The key of the authorization (grant) the token was issued under, when a user authorized it
+   * (the `gid` claim; see revocations/revocation-list.ts). Revoking the grant revokes the token.
+   */
+  grantKey?: string;
 }
 
 export interface JwtAccessTokenVerifierOptions {
@@ -177,7 +184,7 @@ function publicJwk(jwk: JWK): JWK {
 
 /** Type-checks the claims the resource server uses; jose has checked presence and values. */
 function toContext(payload: JWTPayload): AccessTokenContext {
-  const { sub, client_id: clientId, scope, aud, exp, jti } = payload;
+  const { sub, client_id: clientId, scope, aud, exp, iat, jti, gid } = payload;
   if (
     typeof sub !== 'string' ||
     !sub ||
@@ -185,10 +192,12 @@ function toContext(payload: JWTPayload): AccessTokenContext {
     !clientId ||
     (scope !== undefined && typeof scope !== 'string') ||
     (jti !== undefined && typeof jti !== 'string') ||
+    (gid !== undefined && typeof gid !== 'string') ||
     typeof exp !== 'number' ||
+    typeof iat !== 'number' ||
     aud === undefined
   ) {
-    const cause = new TypeError('sub, client_id, scope, jti or exp has the wrong type');
+    const cause = new TypeError('sub, client_id, scope, jti, gid, exp or iat has the wrong type');
     throw new InvalidAccessToken(INVALID, { cause });
   }
   return {
@@ -197,7 +206,9 @@ function toContext(payload: JWTPayload): AccessTokenContext {
     scopes: scope ? scope.split(' ').filter(Boolean) : [],
     audience: typeof aud === 'string' ? [aud] : aud,
     expiresAt: new Date(exp * 1000),
+    issuedAt: new Date(iat * 1000),
     userPresent: sub !== clientId,
     ...(jti === undefined ? {} : { jti }),
+    ...(gid === undefined ? {} : { grantKey: gid }),
   };
 }

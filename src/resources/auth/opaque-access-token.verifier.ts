@@ -1,10 +1,12 @@
 import type { Sql } from '../../database/sql.js';
 import { hashId } from '../../oauth/adapter/hash-id.js';
+import { grantKey } from '../../oauth/revocations/revocation-list.js';
 import { InvalidAccessToken, type AccessTokenContext } from './jwt-access-token.verifier.js';
 
 interface TokenRow {
   kind: 'AccessToken' | 'ClientCredentials';
   payload: string;
+  grant_id: string | null;
   expires_at: string | number | null;
   grant_live: number | string | null;
   client_live: number | string | null;
@@ -15,6 +17,7 @@ interface StoredAccessToken {
   clientId?: string;
   aud?: string | string[];
   scope?: string;
+  iat?: number;
   exp?: number;
 }
 
@@ -24,8 +27,8 @@ const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{20,128}$/;
 /**
  * Verifies opaque access tokens by looking them up, by hash, in the adapter's table: the token
  * must exist, be unexpired and audience-bound to the API; a user's token must still have its
- * grant (revoking an authorization deletes it); and the client must still exist (deleting an
- * app revokes everything at once). One indexed query per request.
+ * grant (revoking an authorization deletes it), for the same account and client; and the client
+ * must still exist (deleting an app revokes everything at once). One indexed query per request.
  */
 export function createOpaqueAccessTokenVerifier(options: {
   sql: Sql;
@@ -38,9 +41,10 @@ export function createOpaqueAccessTokenVerifier(options: {
       throw new InvalidAccessToken();
     }
     const [row] = await options.sql.query<TokenRow>(
-      `SELECT t.kind, t.payload, t.expires_at,
+      `SELECT t.kind, t.payload, t.grant_id, t.expires_at,
               (SELECT 1 FROM oidc_payloads g
                  WHERE g.kind = 'Grant' AND g.grant_id = t.grant_id
+                   AND g.account_id = t.account_id AND g.client_id = t.client_id
                    AND (g.expires_at IS NULL OR g.expires_at > ?)) AS grant_live,
               (SELECT 1 FROM clients c WHERE c.id = t.client_id) AS client_live
        FROM oidc_payloads t
@@ -66,7 +70,7 @@ export function createOpaqueAccessTokenVerifier(options: {
       throw new InvalidAccessToken();
     }
     const subject = userToken ? stored.accountId : stored.clientId;
-    if (!subject) {
+    if (!subject || typeof stored.iat !== 'number') {
       throw new InvalidAccessToken();
     }
     return {
@@ -75,7 +79,9 @@ export function createOpaqueAccessTokenVerifier(options: {
       scopes: (stored.scope ?? '').split(' ').filter(Boolean),
       audience,
       expiresAt: new Date(expiresAt),
+      issuedAt: new Date(stored.iat * 1000),
       userPresent: userToken,
+      ...(row.grant_id ? { grantKey: grantKey(row.grant_id) } : {}),
     };
   };
 }

@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { Sql } from '../../database/sql.js';
+import { KeysService } from '../../oauth/keys/keys.service.js';
+import { RevocationList } from '../../oauth/revocations/revocation-list.js';
+import { apiResource } from '../../oauth/scopes.js';
+import {
+  type AccessTokenContext,
+  createJwtAccessTokenVerifier,
+  InvalidAccessToken,
+  type JwtAccessTokenVerifier,
+} from './jwt-access-token.verifier.js';
+import { createOpaqueAccessTokenVerifier } from './opaque-access-token.verifier.js';
+
+/**
+ * Verifies an access token for this server's API, in either format: a JWT (it has dots) is
+ * verified locally and checked against the revocation list, an opaque token is looked up in the
+ * database. Both formats are accepted whatever `ACCESS_TOKEN_FORMAT` says, so changing it does
+ * not break the tokens already out there.
+ *
+ * Verified JWTs are remembered (up to `ACCESS_TOKEN_CACHE_SIZE`, never past their `exp`): a
+ * signature check costs far more than the lookup. The revocation list is consulted on every
+ * request, cached or not, so a revocation still takes effect on the very next one.
+ */
+@Injectable()
+export class AccessTokenVerifier {
+  private readonly audience: string;
+  private readonly verifyOpaque: (token: string) => Promise<AccessTokenContext>;
+  private readonly cache: LRUCache<string, AccessTokenContext> | undefined;
+  private jwtVerifier: JwtAccessTokenVerifier | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() dataSource: DataSource,
+    private readonly keys: KeysService,
+    private readonly revocations: RevocationList,
+  ) {
+    this.audience = apiResource(config.issuer);
+    this.verifyOpaque = createOpaqueAccessTokenVerifier({
+      sql: new Sql(dataSource),
+      audience: this.audience,
+    });
+    const max = config.resourceServer.tokenCacheSize;
+    this.cache = max > 0 ? new LRUCache({ max }) : undefined;
+  }
+
+  /** @throws InvalidAccessToken whatever the reason; its message is safe to show. */
+  async verify(token: string): Promise<AccessTokenContext> {
+    if (!token.includes('.')) {
+      return this.verifyOpaque(token);
+    }
+    const context = this.cache?.get(token) ?? (await this.verifyJwt(token));
+    if (
+      this.revocations.isRevoked({
+        clientId: context.clientId,
+        grantKey: context.grantKey,
+        jti: context.jti,
+        issuedAt: context.issuedAt.getTime(),
+      })
+    ) {
+      throw new InvalidAccessToken();
+    }
+    return context;
+  }
+
+  private async verifyJwt(token: string): Promise<AccessTokenContext> {
+    // Built on first use: the signing keys are loaded (or generated) while the app starts.
+    this.jwtVerifier ??= createJwtAccessTokenVerifier({
+      issuer: this.config.issuer,
+      audience: this.audience,
+      keys: this.keys.current.signing,
+    });
+    const context = await this.jwtVerifier(token);
+    const ttl = context.expiresAt.getTime() - Date.now();
+    if (ttl > 0) {
+      this.cache?.set(token, context, { ttl });
+    }
+    return context;
+  }
+}

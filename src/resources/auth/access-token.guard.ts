@@ -1,0 +1,127 @@
+import { type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { AccessTokenVerifier } from './access-token-verifier.service.js';
+import { BearerChallenge } from './bearer-challenge.js';
+import type { BearerView } from './bearer.strategy.js';
+import { extractBearerToken } from './bearer-request.js';
+import { IS_PUBLIC, REQUIRES_USER, SCOPE_REQUIREMENTS } from './decorators.js';
+import { type AccessTokenContext, InvalidAccessToken } from './jwt-access-token.verifier.js';
+import { type ScopeRequirement, unmetRequirement } from './scope-requirements.js';
+
+type ProtectedRequest = FastifyRequest & { accessToken?: AccessTokenContext };
+
+/**
+ * The global guard: every route needs a valid access token for this server's API unless it is
+ * `@Public()`, and the token must carry the scopes its `@Scopes()`/`@AnyScope()` ask for.
+ * Refusals are {@link BearerChallenge}s, answered to the letter of RFC 6750 §3.
+ *
+ * The token is extracted here, by RFC 6750 §2 (see bearer-request.ts), and then verified through
+ * passport (`@nestjs/passport` + passport-http-bearer, see BearerStrategy).
+ */
+@Injectable()
+export class AccessTokenGuard extends AuthGuard('bearer') {
+  private readonly logger = new Logger(AccessTokenGuard.name);
+  private readonly realm: string;
+  private readonly views = new WeakMap<ExecutionContext, BearerView>();
+
+  private readonly verify: BearerView['verify'];
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) config: AppConfig,
+    verifier: AccessTokenVerifier,
+  ) {
+    super();
+    this.realm = config.resourceServer.realm;
+    this.verify = (token) => verifier.verify(token);
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<ProtectedRequest>();
+    const found = extractBearerToken({
+      headers: request.headers,
+      query: request.query as Record<string, unknown>,
+      body: request.body,
+      method: request.method,
+    });
+    if (found.kind === 'none') {
+      throw new BearerChallenge(this.realm);
+    }
+    if (found.kind === 'malformed') {
+      throw new BearerChallenge(this.realm, {
+        error: 'invalid_request',
+        description: found.description,
+      });
+    }
+    const view: BearerView = {
+      headers: { authorization: `Bearer ${found.token}` },
+      query: {},
+      body: undefined,
+      verify: this.verify,
+    };
+    this.views.set(context, view);
+    await super.canActivate(context);
+    const token = view.user!;
+
+    if (this.reflector.getAllAndOverride<boolean>(REQUIRES_USER, targets) && !token.userPresent) {
+      throw new BearerChallenge(this.realm, {
+        error: 'insufficient_scope',
+        description:
+          'This operation acts for a user; a client credentials token has none. Use a token a user authorized',
+      });
+    }
+    const unmet = unmetRequirement(this.requirements(context), token.scopes);
+    if (unmet) {
+      throw new BearerChallenge(this.realm, {
+        error: 'insufficient_scope',
+        description:
+          unmet.mode === 'all'
+            ? 'The access token lacks a scope this operation requires'
+            : 'The access token needs one of the scopes this operation accepts',
+        scope: unmet.scopes,
+      });
+    }
+    request.accessToken = token;
+    return true;
+  }
+
+  /** Class requirements first, then the handler's: a token must meet them all. */
+  requirements(context: ExecutionContext): ScopeRequirement[] {
+    return [context.getClass(), context.getHandler()].flatMap(
+      (target) =>
+        this.reflector.get<ScopeRequirement[] | undefined>(SCOPE_REQUIREMENTS, target) ?? [],
+    );
+  }
+
+  override getRequest(context: ExecutionContext): BearerView {
+    return this.views.get(context)!;
+  }
+
+  /** Passport's verdict: a context, or an RFC 6750 `invalid_token` (§3.1). */
+  override handleRequest<T = AccessTokenContext>(error: unknown, user: T | false): T {
+    if (user && !error) {
+      return user;
+    }
+    if (error instanceof InvalidAccessToken || !error) {
+      if (error instanceof InvalidAccessToken && error.cause instanceof Error) {
+        this.logger.debug(`Access token refused: ${error.cause.message}`);
+      }
+      throw new BearerChallenge(this.realm, {
+        error: 'invalid_token',
+        description:
+          error instanceof InvalidAccessToken ? error.message : 'The access token is invalid',
+      });
+    }
+    // A database failure while looking a token up is ours, not the client's: a 500.
+    throw error instanceof Error
+      ? error
+      : new Error('Access token verification failed', { cause: error });
+  }
+}
