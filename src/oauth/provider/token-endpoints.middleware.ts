@@ -28,6 +28,8 @@ interface ErrorBody {
  * - oidc-provider refuses self-encoded (JWT) access tokens at both endpoints with
  *   `unsupported_token_type`. It has authenticated the client by then, so Gatehouse answers for
  *   it: introspection verifies the JWT as the resource server does; revocation revokes it.
+ * - A request to them (or to the token endpoint) without any client authentication is a 401
+ *   `invalid_client`, as RFC 6749 §5.2 says.
  */
 export function tokenEndpoints(deps: TokenEndpointsDependencies): Middleware {
   return async (koaContext, next) => {
@@ -35,6 +37,9 @@ export function tokenEndpoints(deps: TokenEndpointsDependencies): Middleware {
     // Set by oidc-provider on its own routes only; absent on a 404, say.
     const ctx = koaContext as KoaContextWithOIDC;
     const route = ctx.oidc?.route;
+    if (route === 'token' || route === 'introspection' || route === 'revocation') {
+      unauthenticatedIsInvalidClient(ctx);
+    }
     if (route !== 'introspection' && route !== 'revocation') {
       return;
     }
@@ -67,8 +72,10 @@ export function tokenEndpoints(deps: TokenEndpointsDependencies): Middleware {
       ctx.body = verified ? introspection(verified, ctx.oidc.provider.issuer) : { active: false };
       return;
     }
-    // RFC 7009 §2.2: an invalid, expired or already revoked token needs nothing and gets 200.
+    // RFC 7009 §2.2: an invalid, expired or already revoked token needs nothing and gets 200,
+    // with the same empty text body oidc-provider gives.
     ctx.status = 200;
+    ctx.remove('Content-Type');
     ctx.body = '';
     if (!verified) {
       return;
@@ -86,6 +93,23 @@ export function tokenEndpoints(deps: TokenEndpointsDependencies): Middleware {
     }
     await revoke(ctx, verified, deps);
   };
+}
+
+/**
+ * RFC 6749 §5.2 names a request with "no client authentication included" `invalid_client` (401);
+ * oidc-provider answers it 400 `invalid_request`. RFC 9110 §15.5.2: a 401 carries a challenge.
+ */
+function unauthenticatedIsInvalidClient(ctx: KoaContextWithOIDC): void {
+  const body = ctx.body as ErrorBody & { error_description?: string };
+  if (
+    ctx.status === 400 &&
+    body?.error === 'invalid_request' &&
+    body.error_description === 'no client authentication mechanism provided'
+  ) {
+    ctx.status = 401;
+    ctx.body = { error: 'invalid_client', error_description: 'client authentication is required' };
+    ctx.set('WWW-Authenticate', `Basic realm="${ctx.oidc.provider.issuer}"`);
+  }
 }
 
 /**

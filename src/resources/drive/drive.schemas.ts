@@ -16,7 +16,7 @@ export const NewFileSchema = z
       .min(1, 'name must not be empty')
       .max(255, 'name must be at most 255 characters')
       // eslint-disable-next-line no-control-regex
-      .regex(/^[^\u0000-\u001f\u007f/\\]+$/, 'name must not contain control characters or slashes'),
+      .regex(/^[^\u0000-\u001f\u007f/\\]*$/, 'name must not contain control characters or slashes'),
     content: z
       .string()
       .refine(
