@@ -251,8 +251,22 @@ describe('bad input', () => {
         headers: { 'content-type': form },
         body: 'token=x',
       });
-      expect(answer.status).toBe(400);
-      expect(answer.json?.error).toBe('invalid_request');
+      // RFC 6749 §5.2: "no client authentication included" is invalid_client.
+      expect(answer.status).toBe(401);
+      expect(answer.json).toEqual({
+        error: 'invalid_client',
+        error_description: 'client authentication is required',
+      });
+    });
+
+    it('the token endpoint without client authentication is invalid_client too', async () => {
+      const answer = await send('/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': form },
+        body: 'grant_type=client_credentials',
+      });
+      expect(answer.status).toBe(401);
+      expect(answer.json?.error).toBe('invalid_client');
     });
 
     it('revocation of an unknown token is a 200 (RFC 7009 §2.2)', async () => {
