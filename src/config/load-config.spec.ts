@@ -340,6 +340,32 @@ describe('loadConfig', () => {
       );
     });
 
+    it('reads the resource server settings, with defaults', () => {
+      expect(loadConfig({}).resourceServer).toEqual({
+        realm: 'gatehouse',
+        tokenCacheSize: 5000,
+        revocationSyncInterval: 1,
+      });
+      expect(
+        loadConfig({
+          RESOURCE_REALM: 'Example API',
+          ACCESS_TOKEN_CACHE_SIZE: '0',
+          REVOCATION_SYNC_INTERVAL: '5s',
+        }).resourceServer,
+      ).toEqual({ realm: 'Example API', tokenCacheSize: 0, revocationSyncInterval: 5 });
+    });
+
+    it.each([
+      ['RESOURCE_REALM', 'café', 'must be 1 to 100 printable ASCII characters'],
+      ['RESOURCE_REALM', 'a'.repeat(101), 'must be 1 to 100 printable ASCII characters'],
+      ['ACCESS_TOKEN_CACHE_SIZE', '-1', 'must be a whole number (0 turns the cache off)'],
+      ['ACCESS_TOKEN_CACHE_SIZE', 'lots', 'must be a whole number (0 turns the cache off)'],
+      ['REVOCATION_SYNC_INTERVAL', 'soon', 'must be a positive duration'],
+    ])('rejects %s=%j', (name, value, message) => {
+      const error = configErrorFor({ [name]: value });
+      expect(error.message).toContain(`${name}: ${message}`);
+    });
+
     it('reads LOG_FORMAT=json and rejects an unknown format', () => {
       expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
       expect(configErrorFor({ LOG_FORMAT: 'yaml' }).message).toContain('LOG_FORMAT');

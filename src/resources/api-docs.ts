@@ -70,17 +70,18 @@ export function setupApiDocs(app: NestFastifyApplication, config: AppConfig): vo
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onSend', async (request, reply) => {
+    .addHook('onSend', (request, reply, payload, done) => {
       if (request.url === API_DOCS_PATH || request.url.startsWith(`${API_DOCS_PATH}/`)) {
         void reply.header('Content-Security-Policy', DOCS_CSP);
       }
+      done(null, payload);
     });
   SwaggerModule.setup(API_DOCS_PATH, app, document, {
     jsonDocumentUrl: `${API_DOCS_PATH}/openapi.json`,
     yamlDocumentUrl: `${API_DOCS_PATH}/openapi.yaml`,
-    ui: true,
-    customSiteTitle: 'Gatehouse API',
-    swaggerOptions: { supportedSubmitMethods: [] },
+    // The UI is ApiDocsController's; SwaggerModule serves only the document.
+    ui: false,
+    raw: ['json', 'yaml'],
   });
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { ApiDocsController } from './api-docs.controller.js';
 import { AccessTokenGuard } from './auth/access-token.guard.js';
 import { BearerStrategy } from './auth/bearer.strategy.js';
 import { ResourceAuthModule } from './auth/resource-auth.module.js';
@@ -12,6 +13,7 @@ import { DriveModule } from './drive/drive.module.js';
  */
 @Module({
   imports: [PassportModule, ResourceAuthModule, DriveModule],
+  controllers: [ApiDocsController],
   providers: [BearerStrategy, { provide: APP_GUARD, useClass: AccessTokenGuard }],
 })
 export class ResourcesModule {}

@@ -314,7 +314,10 @@ describe('API documentation', () => {
     expect(response.headers.get('content-security-policy')).toBe(
       "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
     );
-    const script = await callApi(app, '/api/docs/swagger-ui-init.js');
-    expect(script.status).toBe(200);
+    for (const asset of ['swagger-ui.css', 'swagger-ui-bundle.js', 'api-docs.js']) {
+      expect((await callApi(app, `/api/docs/${asset}`)).status).toBe(200);
+    }
+    expect((await callApi(app, '/api/docs/package.json')).status).toBe(404);
+    expect((await callApi(app, '/api/docs/openapi.yaml')).status).toBe(200);
   });
 });

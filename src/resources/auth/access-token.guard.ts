@@ -13,6 +13,13 @@ import { type ScopeRequirement, unmetRequirement } from './scope-requirements.js
 
 type ProtectedRequest = FastifyRequest & { accessToken?: AccessTokenContext };
 
+interface Policy {
+  controller: object;
+  public: boolean;
+  requiresUser: boolean;
+  requirements: ScopeRequirement[];
+}
+
 /**
  * The global guard: every route needs a valid access token for this server's API unless it is
  * `@Public()`, and the token must carry the scopes its `@Scopes()`/`@AnyScope()` ask for.
@@ -26,6 +33,7 @@ export class AccessTokenGuard extends AuthGuard('bearer') {
   private readonly logger = new Logger(AccessTokenGuard.name);
   private readonly realm: string;
   private readonly views = new WeakMap<ExecutionContext, BearerView>();
+  private readonly policies = new WeakMap<object, Policy>();
 
   private readonly verify: BearerView['verify'];
 
@@ -40,8 +48,8 @@ export class AccessTokenGuard extends AuthGuard('bearer') {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+    const policy = this.policyFor(context);
+    if (policy.public) {
       return true;
     }
     const request = context.switchToHttp().getRequest<ProtectedRequest>();
@@ -70,14 +78,14 @@ export class AccessTokenGuard extends AuthGuard('bearer') {
     await super.canActivate(context);
     const token = view.user!;
 
-    if (this.reflector.getAllAndOverride<boolean>(REQUIRES_USER, targets) && !token.userPresent) {
+    if (policy.requiresUser && !token.userPresent) {
       throw new BearerChallenge(this.realm, {
         error: 'insufficient_scope',
         description:
           'This operation acts for a user; a client credentials token has none. Use a token a user authorized',
       });
     }
-    const unmet = unmetRequirement(this.requirements(context), token.scopes);
+    const unmet = unmetRequirement(policy.requirements, token.scopes);
     if (unmet) {
       throw new BearerChallenge(this.realm, {
         error: 'insufficient_scope',
@@ -92,12 +100,30 @@ export class AccessTokenGuard extends AuthGuard('bearer') {
     return true;
   }
 
-  /** Class requirements first, then the handler's: a token must meet them all. */
-  requirements(context: ExecutionContext): ScopeRequirement[] {
-    return [context.getClass(), context.getHandler()].flatMap(
-      (target) =>
-        this.reflector.get<ScopeRequirement[] | undefined>(SCOPE_REQUIREMENTS, target) ?? [],
-    );
+  /**
+   * What the decorators on a handler and its controller ask for. Metadata never changes after
+   * start-up, so it is read once per handler rather than on every request.
+   */
+  private policyFor(context: ExecutionContext): Policy {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    const known = this.policies.get(handler);
+    if (known?.controller === controller) {
+      return known;
+    }
+    const targets = [handler, controller];
+    const policy: Policy = {
+      controller,
+      public: Boolean(this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)),
+      requiresUser: Boolean(this.reflector.getAllAndOverride<boolean>(REQUIRES_USER, targets)),
+      // Class requirements first, then the handler's: a token must meet them all.
+      requirements: [controller, handler].flatMap(
+        (target) =>
+          this.reflector.get<ScopeRequirement[] | undefined>(SCOPE_REQUIREMENTS, target) ?? [],
+      ),
+    };
+    this.policies.set(handler, policy);
+    return policy;
   }
 
   override getRequest(context: ExecutionContext): BearerView {

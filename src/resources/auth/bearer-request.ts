@@ -74,9 +74,7 @@ export function extractBearerToken(request: BearerRequest): BearerExtraction {
  * (RFC 9110 §11.1). Returns undefined when there is no bearer header at all.
  */
 function fromAuthorizationHeader(headers: BearerRequest['headers']): Found | undefined {
-  const values = Object.entries(headers)
-    .filter(([name, value]) => name.toLowerCase() === 'authorization' && value !== undefined)
-    .flatMap(([, value]) => value as string | string[]);
+  const values = headerValues(headers, 'authorization');
   if (values.length === 0) {
     return undefined;
   }
@@ -149,6 +147,24 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function headerValue(headers: BearerRequest['headers'], name: string): string | undefined {
-  const value = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
-  return Array.isArray(value) ? value[0] : value;
+  return headerValues(headers, name)[0];
+}
+
+/**
+ * Every value of the header `name` (lower case), whatever the case of its field names. On every
+ * API request, so a plain loop: no intermediate arrays for the common one-header case.
+ */
+function headerValues(headers: BearerRequest['headers'], name: string): string[] {
+  const values: string[] = [];
+  for (const key in headers) {
+    if (key.length === name.length && key.toLowerCase() === name) {
+      const value = headers[key];
+      if (Array.isArray(value)) {
+        values.push(...value);
+      } else if (value !== undefined) {
+        values.push(value);
+      }
+    }
+  }
+  return values;
 }

@@ -14,7 +14,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AccessToken, RequiresUser, Scopes } from '../auth/decorators.js';
 import type { AccessTokenContext } from '../auth/jwt-access-token.verifier.js';
-import type { DriveFileEntity } from './drive-file.entity.js';
+import { type DriveFile, type DriveFileSummary, DriveService } from './drive.service.js';
 import {
   FileListSchema,
   FileSchema,
@@ -23,7 +23,6 @@ import {
   NewFileSchema,
   parseInput,
 } from './drive.schemas.js';
-import { DriveService } from './drive.service.js';
 
 /** The OpenAPI description of a zod schema: one definition validates and documents. */
 const schema = (type: z.ZodType) =>
@@ -93,7 +92,7 @@ export class DriveController {
   }
 }
 
-function summary(file: DriveFileEntity) {
+function summary(file: DriveFileSummary) {
   return {
     id: file.id,
     name: file.name,
@@ -103,6 +102,6 @@ function summary(file: DriveFileEntity) {
   };
 }
 
-function full(file: DriveFileEntity) {
+function full(file: DriveFile) {
   return { ...summary(file), content: file.content };
 }
