@@ -254,6 +254,49 @@ describe('CLI (npm run cli -- ...)', () => {
       expect(await clientCredentials(client.clientId, client.clientSecret!)).toBe(401);
     });
 
+    it("delete from another process: the server refuses the app's JWTs after its next sync", async () => {
+      const created = json(
+        cli([
+          'clients:create',
+          '--name',
+          'Doomed',
+          '--type',
+          'service',
+          '--scope',
+          'drive.read',
+          '--json',
+        ]),
+      );
+      const id = created.client_id as string;
+      const token = (
+        (await (
+          await fetch(app.url('/oauth/token'), {
+            method: 'POST',
+            headers: {
+              authorization: `Basic ${Buffer.from(`${id}:${created.client_secret as string}`).toString('base64')}`,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body: 'grant_type=client_credentials&scope=drive.read',
+          })
+        ).json()) as { access_token: string }
+      ).access_token;
+      const apiStatus = async () =>
+        (
+          await fetch(app.url('/api/drive/files'), {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).status;
+      // A service token is accepted, then refused by the Drive for having no user: 403.
+      expect(await apiStatus()).toBe(403);
+      json(cli(['clients:delete', id, '--json']));
+      // REVOCATION_SYNC_INTERVAL is 1 s: well within 5 s.
+      const deadline = Date.now() + 5000;
+      while ((await apiStatus()) !== 401 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await apiStatus()).toBe(401);
+    });
+
     it.each([['clients:rotate-secret'], ['clients:delete']])(
       '%s of an unknown id exits 1',
       (command) => {

@@ -3,7 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import Provider, { errors } from 'oidc-provider';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { pageSecurityHeaders } from '../../common/security-headers.js';
+import { securityHeaders } from '../../common/security-headers.js';
 import { ViewsService } from '../../common/views.service.js';
 import { Sql } from '../../database/sql.js';
 import { IdentityModule } from '../../identity/identity.module.js';
@@ -97,7 +97,7 @@ const REPLAY_LABELS: Record<string, string> = {
         };
         // oidc-provider writes its responses itself, outside Fastify's hooks (and so outside
         // helmet): give its pages the same security headers as ours, unless it set its own.
-        const headers = pageSecurityHeaders();
+        const headers = securityHeaders();
         provider.use(async (ctx, next) => {
           await next();
           for (const [name, value] of Object.entries(headers)) {
