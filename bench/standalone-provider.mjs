@@ -4,9 +4,18 @@
 // refresh-token rotation policy, PKCE) but uses oidc-provider's default in-memory adapter and
 // static clients, and no framework around provider.callback().
 //
-// Environment: PORT (required), HOST (default 127.0.0.1), REFRESH_TOKENS (default 100).
+// Environment: PORT (required), HOST (default 127.0.0.1), REFRESH_TOKENS (default 100),
+// ACCESS_TOKEN_TTL (seconds, default 600).
 // When listening it prints one line to stdout:  BENCH_READY {"issuer":..., "service":{...},
-// "web":{...}, "refreshTokens":["...", ...]}  and then serves until SIGTERM/SIGINT.
+// "web":{...}, "introspector":{...}, "refreshTokens":["...", ...], "apiAccessToken":"..."}  and
+// then serves until SIGTERM/SIGINT.
+//
+// For the resource-server benchmark's introspection scenario it also has what Gatehouse has with
+// ACCESS_TOKEN_FORMAT=opaque: a resource-server client allowed to introspect (as `clients:create
+// --type service --introspection`: client_credentials, client_secret_basic, and the same
+// allowedPolicy) and an opaque access token for the API as the code flow would leave it (a user's
+// Grant with openid + drive.read drive.write on `${issuer}/api`, an AccessToken under it),
+// created in-process since this server has no sign-in pages.
 //
 // Why several refresh tokens, each under its own Grant: the default in-memory adapter indexes
 // every token issued under a grant in one Map and, on every save, scans the whole Map and spreads
@@ -32,7 +41,7 @@ const api = `${issuer}/api`;
 
 // Same defaults as Gatehouse's config (ACCESS_TOKEN_TTL 10m, REFRESH_TOKEN_TTL 30d, ...).
 const TTL = {
-  accessToken: 600,
+  accessToken: Number(process.env.ACCESS_TOKEN_TTL ?? 600),
   idToken: 3600,
   refreshToken: 30 * 86400,
   authorizationCode: 60,
@@ -64,6 +73,10 @@ const web = {
   clientSecret: randomBytes(32).toString('base64url'),
   redirectUri: 'https://app.example.com/callback',
 };
+const introspector = {
+  clientId: 'bench-introspector',
+  clientSecret: randomBytes(32).toString('base64url'),
+};
 const accountId = 'bench-account';
 const refreshTokenCount = Number(process.env.REFRESH_TOKENS ?? 100);
 
@@ -86,7 +99,18 @@ const provider = new Provider(issuer, {
       token_endpoint_auth_method: 'client_secret_basic',
       scope: IDENTITY_SCOPES.join(' '),
     },
+    {
+      client_id: introspector.clientId,
+      client_secret: introspector.clientSecret,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      introspection_allowed: true,
+    },
   ],
+  // As Gatehouse: only clients registered as resource servers may introspect.
+  extraClientMetadata: { properties: ['introspection_allowed'] },
   jwks: { keys: await signingKeys() },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   routes: {
@@ -140,7 +164,10 @@ const provider = new Provider(issuer, {
     clientCredentials: { enabled: true },
     revocation: { enabled: true },
     userinfo: { enabled: true },
-    introspection: { enabled: true },
+    introspection: {
+      enabled: true,
+      allowedPolicy: (_ctx, client) => client.introspection_allowed === true,
+    },
     resourceIndicators: {
       enabled: true,
       defaultResource: (ctx, _client, oneOf) => {
@@ -190,10 +217,31 @@ for (let i = 0; i < refreshTokenCount; i++) {
   );
 }
 
+// An opaque access token for the API, as the code flow with scope `openid drive.read
+// drive.write` leaves it when the resource's accessTokenFormat is opaque.
+const apiGrant = new provider.Grant({ accountId, clientId: web.clientId });
+apiGrant.addOIDCScope('openid');
+apiGrant.addResourceScope(api, API_SCOPES.join(' '));
+const apiAccessToken = await new provider.AccessToken({
+  accountId,
+  client,
+  grantId: await apiGrant.save(),
+  gty: 'authorization_code',
+  scope: API_SCOPES.join(' '),
+  expiresWithSession: false,
+  resourceServer: {
+    audience: api,
+    scope: API_SCOPES.join(' '),
+    accessTokenTTL: TTL.accessToken,
+    accessTokenFormat: 'opaque',
+    identifier: () => api,
+  },
+}).save();
+
 const server = createServer(provider.callback());
 server.keepAliveTimeout = 65_000;
 server.listen(port, host, () => {
-  const ready = { issuer, service, web, refreshTokens };
+  const ready = { issuer, service, web, introspector, refreshTokens, apiAccessToken };
   process.stdout.write(`BENCH_READY ${JSON.stringify(ready)}\n`);
 });
 

@@ -23,38 +23,36 @@
 // Results: a table on stdout and bench/results/token-endpoint-<YYYY-MM-DD>.json (one per day).
 
 /* global fetch -- Node's built-in web API (eslint.config.js declares only a few globals) */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { clearTimeout, setTimeout } from 'node:timers';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
 import { URLSearchParams } from 'node:url';
-import autocannon from 'autocannon';
+import { startGatehouse } from './support/gatehouse.mjs';
+import { cannon, measureLoad, num } from './support/load.mjs';
 import { basic, refreshTokenViaPages } from './support/oauth.mjs';
 import {
-  children,
-  cleanupSync,
-  cpuSecondsOf,
-  cpuTimesOf,
   freePort,
+  installCleanup,
   memoryOf,
   ROOT,
   run,
   spawnServer,
+  stopAllChildren,
   stopServer,
-  tempDirs,
-  waitForHttp,
+  waitForReadyLine,
 } from './support/processes.mjs';
-import { fmt, formatJson, gitCommit, printTable, ratiosOf, summarise } from './support/report.mjs';
+import {
+  environment,
+  fmt,
+  printTable,
+  printWarnings,
+  ratiosOf,
+  resultsFile,
+  summarise,
+  writeResults,
+} from './support/report.mjs';
 const SERVER_CPU = '0';
 const LOADGEN_CPU = '1';
-const num = (name, fallback) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`${name} must be a positive number`);
-  }
-  return value;
-};
 const OPTS = {
   connections: num('BENCH_CONNECTIONS', 10),
   duration: num('BENCH_DURATION', 6),
@@ -69,74 +67,57 @@ const GOALS = { issuanceRatio: 0.7, rssMb: 200 };
 const USER = { email: 'bench@example.com', password: 'correct horse battery staple' };
 const serverSpawnOptions = { cpu: SERVER_CPU, cpuProfDir: OPTS.cpuProfDir };
 
-process.on('exit', cleanupSync);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    console.error(`\nbench: ${signal}, stopping servers`);
-    cleanupSync();
-    process.exit(130);
-  });
-}
+installCleanup();
 
 // ---------------------------------------------------------------------------------------------
 // Servers.
 
-async function startGatehouse() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  tempDirs.add(dataDir);
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const env = {
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ISSUER: issuer,
-    LOG_LEVEL: 'error',
-  };
-  delete process.env.DATABASE_URL; // always the fresh SQLite file under DATA_DIR
-  const cli = (...args) =>
-    JSON.parse(run(process.execPath, ['dist/src/cli/main.js', ...args, '--json'], env));
-
-  // The CLI applies migrations on the fresh database before the server ever starts.
-  const service = cli(
-    'clients:create',
-    '--name',
-    'Bench service',
-    '--type',
-    'service',
-    '--scope',
-    'drive.read drive.write',
-  );
+async function startGatehouseServer() {
   const redirectUri = 'https://app.example.com/callback';
-  const web = cli(
-    'clients:create',
-    '--name',
-    'Bench web',
-    '--type',
-    'web',
-    '--redirect-uri',
-    redirectUri,
-  );
-  cli('users:create', '--email', USER.email, '--password', USER.password, '--name', 'Bench User');
-
-  // The node flags `npm start` uses (package.json), so the bench measures what users run;
-  // BENCH_GATEHOUSE_NODE_ARGS adds more for experiments.
-  const extra = (process.env.BENCH_GATEHOUSE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawnServer(
-    'gatehouse',
-    [...startFlags(), ...extra, 'dist/src/main.js'],
-    env,
-    serverSpawnOptions,
-  );
-  await waitForHttp(`${issuer}/.well-known/openid-configuration`, child);
-  const webClient = { clientId: web.client_id, clientSecret: web.client_secret, redirectUri };
-  const refreshToken = await refreshTokenViaPages(issuer, webClient, USER);
+  const server = await startGatehouse({
+    spawnOptions: serverSpawnOptions,
+    setup: (cli) => {
+      // The CLI applies migrations on the fresh database before the server ever starts.
+      const service = cli(
+        'clients:create',
+        '--name',
+        'Bench service',
+        '--type',
+        'service',
+        '--scope',
+        'drive.read drive.write',
+      );
+      const web = cli(
+        'clients:create',
+        '--name',
+        'Bench web',
+        '--type',
+        'web',
+        '--redirect-uri',
+        redirectUri,
+      );
+      cli(
+        'users:create',
+        '--email',
+        USER.email,
+        '--password',
+        USER.password,
+        '--name',
+        'Bench User',
+      );
+      return {
+        service: { clientId: service.client_id, clientSecret: service.client_secret },
+        web: { clientId: web.client_id, clientSecret: web.client_secret, redirectUri },
+      };
+    },
+  });
+  const refreshToken = await refreshTokenViaPages(server.issuer, server.web, USER);
   return {
     name: 'gatehouse',
-    child,
-    issuer,
-    service: { clientId: service.client_id, clientSecret: service.client_secret },
-    web: webClient,
+    child: server.child,
+    issuer: server.issuer,
+    service: server.service,
+    web: server.web,
     refreshTokens: [refreshToken],
   };
 }
@@ -149,25 +130,7 @@ async function startStandalone() {
     { PORT: String(port), HOST: '127.0.0.1' },
     serverSpawnOptions,
   );
-  const ready = await new Promise((done, fail) => {
-    let buffer = '';
-    const timer = setTimeout(
-      () => fail(new Error(`standalone did not start:\n${child.output}`)),
-      30_000,
-    );
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk;
-      const line = /^BENCH_READY (.*)$/m.exec(buffer);
-      if (line) {
-        clearTimeout(timer);
-        done(JSON.parse(line[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`standalone exited (${code}):\n${child.output}`));
-    });
-  });
+  const ready = await waitForReadyLine(child);
   return { name: 'standalone', child, ...ready };
 }
 
@@ -220,76 +183,29 @@ async function probe(server, name, s, when) {
   }
 }
 
-function cannon(server, s, duration) {
-  let next = 0;
-  const instance = autocannon({
+function load(server, s, duration) {
+  return cannon({
     url: `${server.issuer}/oauth/token`,
     method: 'POST',
     connections: OPTS.connections,
-    pipelining: 1,
     duration,
-    timeout: 10,
     headers: { authorization: s.auth, 'content-type': 'application/x-www-form-urlencoded' },
-    body: s.bodies[0],
-    // Several bodies (the standalone's refresh tokens): cycle through them.
-    ...(s.bodies.length > 1
-      ? {
-          requests: [
-            {
-              setupRequest: (request) => ({ ...request, body: s.bodies[next++ % s.bodies.length] }),
-            },
-          ],
-        }
-      : {}),
+    // Several bodies (the standalone's refresh tokens): cycled through.
+    bodies: s.bodies,
     // Every response is checked to be a token response, not just a 2xx.
     verifyBody: (body) => body.includes('"access_token"'),
   });
-  const perSecond = [];
-  instance.on('tick', ({ counter }) => perSecond.push(counter));
-  return instance.then((result) => ({ ...result, perSecond }));
 }
 
 async function measure(server, name, round, warmup) {
   const s = scenario(server, name);
   await probe(server, name, s, 'before');
-  await cannon(server, s, warmup);
-  const cpu0 = cpuSecondsOf(server.child.pid);
-  const core0 = cpuTimesOf(SERVER_CPU);
-  const r = await cannon(server, s, OPTS.duration);
-  const serverCpu = cpuSecondsOf(server.child.pid) - cpu0;
-  const core1 = cpuTimesOf(SERVER_CPU);
-  const memory = memoryOf(server.child.pid);
-  const coreWall = core1.total - core0.total;
+  await load(server, s, warmup);
+  const measured = await measureLoad(server.child, SERVER_CPU, () =>
+    load(server, s, OPTS.duration),
+  );
   await probe(server, name, s, 'after');
-  return {
-    server: server.name,
-    scenario: name,
-    round,
-    requests: r.requests.total,
-    rps: r.requests.average,
-    perSecond: r.perSecond,
-    latencyMs: {
-      avg: r.latency.average,
-      p50: r.latency.p50,
-      p90: r.latency.p90,
-      p99: r.latency.p99,
-      max: r.latency.max,
-    },
-    // Requests per CPU-second of the server: robust against other load on the machine.
-    reqPerCpuSecond: r.requests.total / serverCpu,
-    serverCpuShare: serverCpu / coreWall,
-    // What else ran on the server's core during the run (0 = the server had it to itself).
-    otherLoadOnServerCpu: Math.max(0, (core1.busy - core0.busy - serverCpu) / coreWall),
-    non2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
-    badBodies: r.mismatches,
-    statusCodes: Object.fromEntries(
-      Object.entries(r.statusCodeStats ?? {}).map(([code, v]) => [code, v.count]),
-    ),
-    rssMb: memory.rssMb,
-    hwmMb: memory.hwmMb,
-  };
+  return { server: server.name, scenario: name, round, ...measured };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,7 +228,7 @@ async function main() {
     const started = Date.now();
     const server =
       name === 'gatehouse'
-        ? await startGatehouse()
+        ? await startGatehouseServer()
         : name === 'standalone'
           ? await startStandalone()
           : null;
@@ -373,35 +289,11 @@ async function main() {
       `goal ${name}: ${goal.goal}; measured ${fmt(goal.value, 2)} -> ${goal.met ? 'MET' : 'NOT MET'}`,
     );
   }
-  const busy = runs.filter((r) => r.otherLoadOnServerCpu > 0.1);
-  if (busy.length) {
-    console.log(
-      `WARNING: other processes used >10% of CPU ${SERVER_CPU} during ${busy.length} run(s): req/s is understated there; ` +
-        'compare req/CPU-s, or rerun on a quiet machine',
-    );
-  }
-  for (const r of runs.filter((x) => x.non2xx || x.errors || x.timeouts || x.badBodies)) {
-    console.log(
-      `WARNING ${r.server} ${r.scenario} round ${r.round}: non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}, ` +
-        `bad bodies ${r.badBodies}, status codes ${JSON.stringify(r.statusCodes)}`,
-    );
-  }
+  printWarnings(runs, SERVER_CPU);
 
-  const date = new Date().toISOString().slice(0, 10);
-  const file = process.env.BENCH_OUT
-    ? resolve(process.env.BENCH_OUT)
-    : join(ROOT, 'bench/results', `token-endpoint-${date}.json`);
-  mkdirSync(dirname(file), { recursive: true });
-  const oidcVersion = JSON.parse(
-    readFileSync(join(ROOT, 'node_modules/oidc-provider/package.json'), 'utf8'),
-  ).version;
+  const file = resultsFile('token-endpoint');
   const report = {
-    date: new Date().toISOString(),
-    commit: gitCommit(),
-    node: process.version,
-    oidcProvider: oidcVersion,
-    cpu: cpus()[0]?.model,
-    cpus: cpus().length,
+    ...environment(),
     options: {
       ...OPTS,
       serverCpu: SERVER_CPU,
@@ -414,8 +306,7 @@ async function main() {
     idleMemory,
     runs,
   };
-  writeFileSync(file, await formatJson(report, file));
-  console.log(`\nresults: ${file}`);
+  await writeResults(file, report);
   if (OPTS.cpuProfDir) {
     console.log(`CPU profiles: ${OPTS.cpuProfDir}`);
   }
@@ -427,17 +318,5 @@ try {
   console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
   process.exitCode = 1;
 } finally {
-  const stops = [...children].map((child) => stopServer(child, 3000));
-  await Promise.race([Promise.all(stops), sleep(5000)]);
-  cleanupSync();
-}
-
-/** The node flags of package.json's start script (`... node <flags> dist/src/main.js`). */
-function startFlags() {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const match = /node((?: --\S+)*) dist\/src\/main\.js/.exec(scripts.start);
-  if (!match) {
-    throw new Error('package.json start script no longer runs `node [flags] dist/src/main.js`');
-  }
-  return match[1].split(' ').filter(Boolean);
+  await stopAllChildren();
 }

@@ -1,10 +1,13 @@
 // OAuth helpers for the benchmark: client_secret_basic, a token request, and the authorization
 // code flow through Gatehouse's real sign-in and consent pages (cf. test/support/user-agent.ts).
 
-/* global fetch, Headers -- Node's built-in web APIs (eslint.config.js declares only a few globals) */
+/* global fetch, Headers, AbortSignal -- Node's built-in web APIs (eslint.config.js declares only a few globals) */
 import { Buffer } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { URLSearchParams } from 'node:url';
+
+/** No single request of the set-up may hang the benchmark. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 export const basic = (id, secret) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
@@ -14,6 +17,7 @@ export async function tokenRequest(issuer, auth, params) {
     method: 'POST',
     headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(params).toString(),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   const body = await response.json().catch(() => ({}));
   return { status: response.status, body };
@@ -33,7 +37,12 @@ export class Browser {
     if (this.#cookies.size) {
       headers.set('cookie', [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     }
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    const response = await fetch(url, {
+      ...init,
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     for (const header of response.headers.getSetCookie()) {
       const [pair, ...attrs] = header.split(';').map((s) => s.trim());
       const eq = pair.indexOf('=');
@@ -98,10 +107,10 @@ function formOf(page, what) {
 }
 
 /**
- * The authorization code flow through Gatehouse's real pages: authorize (PKCE S256, openid
- * offline_access, prompt=consent) -> sign in -> Allow -> code -> token endpoint.
+ * The authorization code flow through Gatehouse's real pages: authorize (PKCE S256, `scope`,
+ * prompt=consent) -> sign in -> Allow -> code -> token endpoint. Returns the token response.
  */
-export async function refreshTokenViaPages(issuer, web, user) {
+export async function tokensViaPages(issuer, web, user, scope) {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
   const authorize = new URL(`${issuer}/oauth/authorize`);
@@ -109,7 +118,7 @@ export async function refreshTokenViaPages(issuer, web, user) {
     client_id: web.clientId,
     response_type: 'code',
     redirect_uri: web.redirectUri,
-    scope: 'openid offline_access',
+    scope,
     prompt: 'consent',
     state,
     nonce: randomBytes(16).toString('base64url'),
@@ -144,10 +153,17 @@ export async function refreshTokenViaPages(issuer, web, user) {
     redirect_uri: web.redirectUri,
     code_verifier: verifier,
   });
-  if (status !== 200 || !body.refresh_token) {
-    throw new Error(
-      `code redemption failed (${status}): ${JSON.stringify(body)} (is offline_access granted?)`,
-    );
+  if (status !== 200 || typeof body.access_token !== 'string') {
+    throw new Error(`code redemption failed (${status}): ${JSON.stringify(body)}`);
+  }
+  return body;
+}
+
+/** A refresh token (scope openid offline_access) from the code flow through the real pages. */
+export async function refreshTokenViaPages(issuer, web, user) {
+  const body = await tokensViaPages(issuer, web, user, 'openid offline_access');
+  if (!body.refresh_token) {
+    throw new Error(`no refresh token: ${JSON.stringify(body)} (is offline_access granted?)`);
   }
   return body.refresh_token;
 }

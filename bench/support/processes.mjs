@@ -137,3 +137,84 @@ export function memoryOf(pid) {
   const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
+
+/**
+ * Kills every child and removes the temp dirs on any way out: normal exit, error, or a signal
+ * (exit code 130). Call once, first thing.
+ */
+export function installCleanup() {
+  process.on('exit', cleanupSync);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      console.error(`\nbench: ${signal}, stopping servers`);
+      cleanupSync();
+      process.exit(130);
+    });
+  }
+}
+
+/** Stops every child still running (SIGTERM, then SIGKILL), within about 5 s in all. */
+export async function stopAllChildren() {
+  const stops = [...children].map((child) => stopServer(child, 3000));
+  await Promise.race([Promise.all(stops), sleep(5000)]);
+  cleanupSync();
+}
+
+/**
+ * Waits for the line `BENCH_READY <json>` on the child's stdout (printed once it listens) and
+ * returns the parsed JSON.
+ */
+export function waitForReadyLine(child, timeoutMs = 30_000) {
+  return new Promise((done, fail) => {
+    let buffer = '';
+    const onData = (chunk) => {
+      buffer += chunk;
+      const line = /^BENCH_READY (.*)$/m.exec(buffer);
+      if (line) {
+        finish();
+        done(JSON.parse(line[1]));
+      }
+    };
+    const onExit = (code, signal) => {
+      finish();
+      fail(
+        new Error(
+          `${child.label} exited (${code ?? signal}) before it was ready:\n${child.output}`,
+        ),
+      );
+    };
+    const timer = setTimeout(() => {
+      finish();
+      fail(new Error(`${child.label} was not ready within ${timeoutMs} ms:\n${child.output}`));
+    }, timeoutMs);
+    function finish() {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.off('exit', onExit);
+    }
+    child.stdout.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/** The node flags of package.json's start script (`... node <flags> dist/src/main.js`). */
+export function gatehouseStartFlags() {
+  const { scripts } = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
+  const match = /node((?: --\S+)*) dist\/src\/main\.js/.exec(scripts.start);
+  if (!match) {
+    throw new Error('package.json start script no longer runs `node [flags] dist/src/main.js`');
+  }
+  return match[1].split(' ').filter(Boolean);
+}
+
+/**
+ * A hard bound on the whole run: after `seconds`, kill the children and exit 1, whatever is
+ * still waiting. Every load is already bounded; this also covers a set-up step that hangs.
+ */
+export function installWatchdog(seconds) {
+  setTimeout(() => {
+    console.error(`\nbench: still running after ${Math.round(seconds)} s (watchdog), giving up`);
+    cleanupSync();
+    process.exit(1);
+  }, seconds * 1000).unref();
+}

@@ -1,7 +1,10 @@
-// Summaries of the benchmark runs: medians per server x scenario, the Gatehouse/standalone
+// Summaries of the benchmark runs: medians per server x scenario, the Gatehouse/baseline
 // ratios per round, the table, and the JSON file.
 
-import { run } from './processes.mjs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { ROOT, run } from './processes.mjs';
 
 export const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -83,18 +86,22 @@ export function printTable(cells) {
   );
 }
 
-/** Gatehouse/standalone per round (both measured back to back), then the median. */
-export function ratiosOf(runs, scenarios, rounds) {
+/**
+ * Gatehouse/baseline per round (both measured back to back), then the median. Runs are told
+ * apart by `r[key]`: by default `server` is 'gatehouse' or 'standalone'.
+ */
+export function ratiosOf(
+  runs,
+  scenarios,
+  rounds,
+  { key = 'server', subject = 'gatehouse', baseline = 'standalone' } = {},
+) {
   const ratios = {};
   for (const name of scenarios) {
     const perRound = [];
     for (let round = 1; round <= rounds; round++) {
-      const g = runs.find(
-        (r) => r.server === 'gatehouse' && r.scenario === name && r.round === round,
-      );
-      const s = runs.find(
-        (r) => r.server === 'standalone' && r.scenario === name && r.round === round,
-      );
+      const g = runs.find((r) => r[key] === subject && r.scenario === name && r.round === round);
+      const s = runs.find((r) => r[key] === baseline && r.scenario === name && r.round === round);
       if (g && s) {
         perRound.push({
           rps: g.rps / s.rps,
@@ -132,5 +139,52 @@ export function gitCommit() {
     return run('git', ['rev-parse', '--short', 'HEAD']).trim();
   } catch {
     return undefined;
+  }
+}
+
+/** bench/results/<name>-<YYYY-MM-DD>.json (one per day), or BENCH_OUT. */
+export function resultsFile(name) {
+  const date = new Date().toISOString().slice(0, 10);
+  return process.env.BENCH_OUT
+    ? resolve(process.env.BENCH_OUT)
+    : join(ROOT, 'bench/results', `${name}-${date}.json`);
+}
+
+/** What a result was measured on: date, commit, Node, oidc-provider, CPU. */
+export function environment() {
+  const oidcProvider = JSON.parse(
+    readFileSync(join(ROOT, 'node_modules/oidc-provider/package.json'), 'utf8'),
+  ).version;
+  return {
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    node: process.version,
+    oidcProvider,
+    cpu: cpus()[0]?.model,
+    cpus: cpus().length,
+  };
+}
+
+export async function writeResults(file, report) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, await formatJson(report, file));
+  console.log(`\nresults: ${file}`);
+}
+
+/** Runs another process disturbed, and runs with anything but checked 2xx responses. */
+export function printWarnings(runs, serverCpu) {
+  const busy = runs.filter((r) => r.otherLoadOnServerCpu > 0.1);
+  if (busy.length) {
+    console.log(
+      `WARNING: other processes used >10% of CPU ${serverCpu} during ${busy.length} run(s): req/s is understated there; ` +
+        'compare req/CPU-s, or rerun on a quiet machine',
+    );
+  }
+  for (const r of runs.filter((x) => x.non2xx || x.errors || x.timeouts || x.badBodies)) {
+    console.log(
+      `WARNING ${r.server} ${r.scenario} round ${r.round}: non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}, ` +
+        `bad bodies ${r.badBodies}, status codes ${JSON.stringify(r.statusCodes)}` +
+        (r.failure ? `; first failure: ${r.failure}` : ''),
+    );
   }
 }
