@@ -567,3 +567,32 @@ describe('resource guard with opaque access tokens', () => {
     expect(response.status).toBe(200);
   });
 });
+
+/** The verified-token cache never outlives a token (issue 3: "expiring no later than the token"). */
+describe('resource guard: a cached JWT still expires on time', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await TestApp.start({ ACCESS_TOKEN_TTL: '2s', RESOURCE_REALM: REALM }, [
+      GuardProbeModule,
+    ]);
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('accepts the token (and caches it), then refuses it once expired', async () => {
+    const { accessToken } = await serviceToken(app, 'drive.read');
+    expect((await callApi(app, '/api/probe/all', { token: accessToken })).status).toBe(200);
+    expect((await callApi(app, '/api/probe/all', { token: accessToken })).status).toBe(200);
+    const { exp } = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()) as {
+      exp: number;
+    };
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 1100));
+    expectChallenge(await callApi(app, '/api/probe/all', { token: accessToken }), 401, {
+      error: 'invalid_token',
+      description: 'The access token expired',
+    });
+  });
+});

@@ -73,7 +73,11 @@ export class AccessTokenVerifier {
       audience: this.audience,
       keys: this.keys.current.signing,
     });
-    const context = await this.jwtVerifier(token);
+    // Frozen: the same object is handed to every request that presents this token.
+    const verified = await this.jwtVerifier(token);
+    Object.freeze(verified.scopes);
+    Object.freeze(verified.audience);
+    const context = Object.freeze(verified);
     const ttl = context.expiresAt.getTime() - Date.now();
     if (ttl > 0) {
       this.cache?.set(token, context, { ttl });

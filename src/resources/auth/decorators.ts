@@ -29,7 +29,8 @@ export const RequiresUser = () => SetMetadata(REQUIRES_USER, true);
 
 /**
  * The verified access token of the request, e.g. `list(@AccessToken() token: AccessTokenContext)`.
- * Only on handlers behind the guard; on a `@Public()` one it is undefined.
+ * Only on handlers behind the guard; on a `@Public()` one it is undefined. Read-only: a verified
+ * JWT's context is cached and shared by the requests that present the same token (it is frozen).
  */
 export const AccessToken = createParamDecorator(
   (_data: unknown, context: ExecutionContext): AccessTokenContext | undefined =>
