@@ -301,6 +301,11 @@ describe('sign-in and consent pages in a browser', () => {
         const violation = page.waitForEvent('console', (message) =>
           message.text().includes('frame-ancestors'),
         );
+        // The frame ends on Chromium's error page; the console message can come first.
+        const errorPage = page.waitForEvent(
+          'framenavigated',
+          (frame) => frame !== page.mainFrame() && frame.url() === 'chrome-error://chromewebdata/',
+        );
 
         await page.goto(attacker.url);
 
@@ -310,8 +315,8 @@ describe('sign-in and consent pages in a browser', () => {
         expect(message.type()).toBe('error');
         expect(message.text()).toContain(`Framing '${app.issuer}/' violates`);
         expect(message.text()).toContain(`"frame-ancestors 'none'"`);
-        const frame = page.frames().find((f) => f !== page.mainFrame())!;
-        expect(frame.url()).toBe('chrome-error://chromewebdata/');
+        const frame = await errorPage;
+        expect(page.frames().filter((f) => f !== page.mainFrame())).toEqual([frame]);
         expect(await frame.getByLabel('Password').count()).toBe(0);
       } finally {
         await attacker.close();

@@ -1,4 +1,5 @@
 import { ClientsService } from '../../src/oauth/clients/clients.service.js';
+import { GrantsService } from '../../src/oauth/grants/grants.service.js';
 import {
   callApi,
   postForm,
@@ -6,7 +7,14 @@ import {
   userApiTokens,
   type ApiResponse,
 } from '../support/api.js';
-import { oidc } from '../support/oauth-client.js';
+import {
+  authorizationRequest,
+  discover,
+  expectPage,
+  oidc,
+  runCodeFlow,
+} from '../support/oauth-client.js';
+import { UserAgent } from '../support/user-agent.js';
 import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
 
 const REVOKED = {
@@ -128,6 +136,30 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     });
     expect(await driveRead(app, rotated.access_token)).toEqual(REVOKED);
     expect(await driveRead(app, first.accessToken)).toEqual(REVOKED);
+  });
+
+  it('a user revoking the app: its tokens fail at once, and consent is asked again', async () => {
+    const client = await app.createClient({ type: 'web' });
+    const config = await discover(app, client);
+    const browser = new UserAgent(app.issuer);
+    const { tokens } = await runCodeFlow(browser, config, client, user, {
+      scope: 'openid offline_access drive.read',
+      prompt: 'consent',
+    });
+    expect(await driveRead(app, tokens.access_token)).toEqual({ status: 200 });
+    // Remembered consent: the same browser goes straight back to the app.
+    const again = await browser.get(
+      (await authorizationRequest(config, client, { scope: 'openid drive.read' })).url.href,
+    );
+    expect(again.location).toMatch(/^https:\/\/app\.example\.com\/callback\?code=/);
+
+    expect(await app.app.get(GrantsService).revokeApp(user.id, client.clientId)).toBe(1);
+    expect(await driveRead(app, tokens.access_token)).toEqual(REVOKED);
+    await refreshFails(app, client, tokens.refresh_token!);
+    const afterwards = await browser.get(
+      (await authorizationRequest(config, client, { scope: 'openid drive.read' })).url.href,
+    );
+    expectPage(afterwards, 'wants to access your account');
   });
 
   it('deleting the app kills its tokens at once', async () => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { RevocationsModule } from '../revocations/revocations.module.js';
 import { GrantsService } from './grants.service.js';
 
-@Module({ providers: [GrantsService], exports: [GrantsService] })
+@Module({ imports: [RevocationsModule], providers: [GrantsService], exports: [GrantsService] })
 export class GrantsModule {}

@@ -2,14 +2,44 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, MoreThan, type Repository } from 'typeorm';
 import { OidcPayloadEntity } from '../adapter/oidc-payload.entity.js';
+import { grantKey, RevocationList } from '../revocations/revocation-list.js';
 
-/** Reads the grants (a user's authorizations of an application) that the adapter stores. */
+/** The grants (a user's authorizations of an application) that the adapter stores. */
 @Injectable()
 export class GrantsService {
   private readonly payloads: Repository<OidcPayloadEntity>;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly revocations: RevocationList,
+  ) {
     this.payloads = dataSource.getRepository(OidcPayloadEntity);
+  }
+
+  /**
+   * Takes back everything `accountId` allowed `clientId`: each grant, and every code, refresh
+   * token and access token issued under it, at once and for both token formats (JWTs through
+   * the revocation list, recorded first). The next authorization asks for consent again.
+   * Returns how many grants there were.
+   */
+  async revokeApp(accountId: string, clientId: string): Promise<number> {
+    const grants = await this.payloads.find({
+      select: { grantId: true },
+      where: { kind: 'Grant', accountId, clientId },
+    });
+    const grantIds = grants.map((grant) => grant.grantId).filter((id) => id !== null);
+    for (const grantId of grantIds) {
+      await this.revocations.revoke('grant', grantKey(grantId));
+    }
+    if (grantIds.length > 0) {
+      // The Grant row's own grant_id is its id, so this takes the grant with its tokens.
+      await this.dataSource.transaction(async (manager) => {
+        for (const grantId of grantIds) {
+          await manager.delete(OidcPayloadEntity, { grantId });
+        }
+      });
+    }
+    return grantIds.length;
   }
 
   /**
