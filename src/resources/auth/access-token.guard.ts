@@ -1,7 +1,13 @@
-import { type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
+import passport from 'passport';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { AccessTokenVerifier } from './access-token-verifier.service.js';
 import { BearerChallenge } from './bearer-challenge.js';
@@ -26,13 +32,15 @@ interface Policy {
  * Refusals are {@link BearerChallenge}s, answered to the letter of RFC 6750 §3.
  *
  * The token is extracted here, by RFC 6750 §2 (see bearer-request.ts), and then verified through
- * passport (`@nestjs/passport` + passport-http-bearer, see BearerStrategy).
+ * passport: the `bearer` strategy that `@nestjs/passport` registers (passport-http-bearer with
+ * our verifier, see BearerStrategy). The guard calls `passport.authenticate` itself rather than
+ * extending `@nestjs/passport`'s AuthGuard: that wrapper dropped the challenge anyway and cost
+ * about 15 % of a cached-JWT API request (measured, bench/README.md).
  */
 @Injectable()
-export class AccessTokenGuard extends AuthGuard('bearer') {
+export class AccessTokenGuard implements CanActivate {
   private readonly logger = new Logger(AccessTokenGuard.name);
   private readonly realm: string;
-  private readonly views = new WeakMap<ExecutionContext, BearerView>();
   private readonly policies = new WeakMap<object, Policy>();
 
   private readonly verify: BearerView['verify'];
@@ -42,12 +50,11 @@ export class AccessTokenGuard extends AuthGuard('bearer') {
     @Inject(APP_CONFIG) config: AppConfig,
     verifier: AccessTokenVerifier,
   ) {
-    super();
     this.realm = config.resourceServer.realm;
     this.verify = (token) => verifier.verify(token);
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const policy = this.policyFor(context);
     if (policy.public) {
       return true;
@@ -74,9 +81,7 @@ export class AccessTokenGuard extends AuthGuard('bearer') {
       body: undefined,
       verify: this.verify,
     };
-    this.views.set(context, view);
-    await super.canActivate(context);
-    const token = view.user!;
+    const token = await this.authenticate(view);
 
     if (policy.requiresUser && !token.userPresent) {
       throw new BearerChallenge(this.realm, {
@@ -126,12 +131,31 @@ export class AccessTokenGuard extends AuthGuard('bearer') {
     return policy;
   }
 
-  override getRequest(context: ExecutionContext): BearerView {
-    return this.views.get(context)!;
+  /** Runs passport's `bearer` strategy on the view; a context, or an RFC 6750 refusal. */
+  private authenticate(view: BearerView): Promise<AccessTokenContext> {
+    return new Promise((resolve, reject) => {
+      const done = (error: unknown, user: AccessTokenContext | false | undefined) => {
+        try {
+          resolve(this.verdict(error, user));
+        } catch (refusal) {
+          reject(refusal instanceof Error ? refusal : new Error(String(refusal)));
+        }
+      };
+      // No response: with a callback, passport-http-bearer only ever reports to it.
+      const run = passport.authenticate('bearer', { session: false }, done) as (
+        request: BearerView,
+        response: undefined,
+        next: (error?: unknown) => void,
+      ) => void;
+      run(view, undefined, (error) => done(error, false));
+    });
   }
 
   /** Passport's verdict: a context, or an RFC 6750 `invalid_token` (§3.1). */
-  override handleRequest<T = AccessTokenContext>(error: unknown, user: T | false): T {
+  private verdict(
+    error: unknown,
+    user: AccessTokenContext | false | undefined,
+  ): AccessTokenContext {
     if (user && !error) {
       return user;
     }

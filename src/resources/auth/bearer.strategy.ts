@@ -13,7 +13,6 @@ export interface BearerView {
   query: Record<string, never>;
   body: undefined;
   verify: (token: string) => Promise<AccessTokenContext>;
-  user?: AccessTokenContext;
 }
 
 /**
