@@ -1,8 +1,6 @@
-import { callApi, postForm, serviceToken, userApiTokens } from '../support/api.js';
+import { callApi, codeFlowTokens, postForm, serviceToken, userApiTokens } from '../support/api.js';
 import { forgeAccessToken } from '../support/forge.js';
-import { discover, runCodeFlow } from '../support/oauth-client.js';
 import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
-import { UserAgent } from '../support/user-agent.js';
 
 /**
  * Token introspection (RFC 7662) is internal: only resource servers may call it, and a token
@@ -97,17 +95,7 @@ describe.each(['jwt', 'opaque'] as const)('introspection with %s access tokens',
       await other.close();
     }
     await expectInactive(await forgeAccessToken(app, { aud: 'https://elsewhere.example.com' }));
-    const client = await app.createClient({ type: 'web' });
-    const { tokens } = await runCodeFlow(
-      new UserAgent(app.issuer),
-      await discover(app, client),
-      client,
-      user,
-      {
-        scope: 'openid',
-        prompt: 'consent',
-      },
-    );
+    const { tokens } = await codeFlowTokens(app, user, 'openid');
     await expectInactive(tokens.id_token!);
   });
 

@@ -1,17 +1,18 @@
 import { createHmac } from 'node:crypto';
-import { importJWK, type JWK, SignJWT } from 'jose';
+import type { JWK } from 'jose';
 import { KeysService } from '../../src/oauth/keys/keys.service.js';
 import {
   callApi,
+  codeFlowTokens,
   postForm,
   serviceToken,
   userApiTokens,
   type ApiResponse,
 } from '../support/api.js';
-import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
+import { forgeAccessToken } from '../support/forge.js';
+import { oidc } from '../support/oauth-client.js';
 import { GuardProbeModule } from '../support/guard-probe.module.js';
 import { TestApp, type TestUser } from '../support/test-app.js';
-import { UserAgent } from '../support/user-agent.js';
 
 const REALM = 'Gatehouse test';
 const NO_CREDENTIALS = {
@@ -77,26 +78,9 @@ describe('resource guard', () => {
     await app.close();
   });
 
-  /** A token signed with the server's own RS256 key: only the claims differ from real ones. */
-  async function forge(
-    claims: Record<string, unknown>,
-    header: Record<string, unknown> = {},
-  ): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({
-      sub: user.id,
-      client_id: service.clientId,
-      scope: 'drive.read',
-      iss: app.issuer,
-      aud: `${app.issuer}/api`,
-      iat: now,
-      exp: now + 600,
-      jti: 'forged',
-      ...claims,
-    })
-      .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: signingKey.kid, ...header })
-      .sign(await importJWK(signingKey, 'RS256'));
-  }
+  /** A token signed with the server's own key, for this user and service: see forge.ts. */
+  const forge = (claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
+    forgeAccessToken(app, { sub: user.id, client_id: service.clientId, ...claims }, header);
 
   describe('no credentials: 401 and a bare challenge (RFC 6750 §3.1)', () => {
     it('no Authorization header', async () => {
@@ -259,17 +243,7 @@ describe('resource guard', () => {
     });
 
     it('an ID token presented as an access token', async () => {
-      const client = await app.createClient({ type: 'web' });
-      const { tokens } = await runCodeFlow(
-        new UserAgent(app.issuer),
-        await discover(app, client),
-        client,
-        user,
-        {
-          scope: 'openid drive.read',
-          prompt: 'consent',
-        },
-      );
+      const { tokens } = await codeFlowTokens(app, user, 'openid drive.read');
       expectChallenge(
         await callApi(app, '/api/probe/all', { token: tokens.id_token! }),
         401,
@@ -278,17 +252,7 @@ describe('resource guard', () => {
     });
 
     it('a userinfo (opaque, not API) access token', async () => {
-      const client = await app.createClient({ type: 'web' });
-      const { tokens } = await runCodeFlow(
-        new UserAgent(app.issuer),
-        await discover(app, client),
-        client,
-        user,
-        {
-          scope: 'openid profile',
-          prompt: 'consent',
-        },
-      );
+      const { tokens } = await codeFlowTokens(app, user, 'openid profile');
       expectChallenge(
         await callApi(app, '/api/probe/handler/token', { token: tokens.access_token }),
         401,

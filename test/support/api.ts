@@ -50,8 +50,27 @@ export interface UserTokens {
 }
 
 /**
- * A user's tokens for the API through the real authorization code flow (sign-in and consent
- * pages), with a refresh token: `scope` is the API scopes to ask for.
+ * Tokens from the real authorization code flow (sign-in and consent pages, consent asked
+ * again) for `scope`, by a new web client unless one is given.
+ */
+export async function codeFlowTokens(
+  app: TestApp,
+  user: TestUser,
+  scope: string,
+  client?: TestClient,
+): Promise<{ client: TestClient; config: oidc.Configuration; tokens: oidc.TokenEndpointResponse }> {
+  const theClient = client ?? (await app.createClient({ type: 'web' }));
+  const config = await discover(app, theClient);
+  const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, theClient, user, {
+    scope,
+    prompt: 'consent',
+  });
+  return { client: theClient, config, tokens };
+}
+
+/**
+ * A user's tokens for the API through the real authorization code flow, with a refresh token:
+ * `scope` is the API scopes to ask for.
  */
 export async function userApiTokens(
   app: TestApp,
@@ -59,18 +78,11 @@ export async function userApiTokens(
   scope = 'drive.read drive.write',
   client?: TestClient,
 ): Promise<UserTokens> {
-  const theClient = client ?? (await app.createClient({ type: 'web' }));
-  const config = await discover(app, theClient);
-  const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, theClient, user, {
-    scope: `openid offline_access ${scope}`,
-    prompt: 'consent',
-  });
+  const flow = await codeFlowTokens(app, user, `openid offline_access ${scope}`, client);
   return {
-    client: theClient,
-    config,
-    tokens,
-    accessToken: tokens.access_token,
-    refreshToken: tokens.refresh_token!,
+    ...flow,
+    accessToken: flow.tokens.access_token,
+    refreshToken: flow.tokens.refresh_token!,
   };
 }
 
