@@ -128,16 +128,19 @@ async function revoke(
     }
     return;
   }
-  await deps.revokeGrant(token.grantKey);
   const grantId = await deps.grantIdFor(token.grantKey);
-  if (grantId) {
-    const { AccessToken, RefreshToken, AuthorizationCode, DeviceCode } = ctx.oidc.provider;
-    await Promise.all(
-      [AccessToken, RefreshToken, AuthorizationCode, DeviceCode].map((model) =>
-        model.revokeByGrantId(grantId),
-      ),
-    );
+  if (!grantId) {
+    // The grant is gone already; its JWTs may still be about.
+    await deps.revokeGrant(token.grantKey);
+    return;
   }
+  // The adapter records the grant in the revocation list when its access tokens are revoked.
+  const { AccessToken, RefreshToken, AuthorizationCode, DeviceCode } = ctx.oidc.provider;
+  await Promise.all(
+    [AccessToken, RefreshToken, AuthorizationCode, DeviceCode].map((model) =>
+      model.revokeByGrantId(grantId),
+    ),
+  );
 }
 
 /** RFC 7662 §2.2, with the members oidc-provider gives for opaque tokens. */
