@@ -185,6 +185,32 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
       expect(response.body).toMatchObject({ error: 'invalid_request' });
     });
 
+    it('a body over the 64 KiB limit is 413, and nothing is stored', async () => {
+      const before = await callApi(app, '/api/drive/files', { token: aliceTokens.accessToken });
+      const response = await callApi(app, '/api/drive/files', {
+        method: 'POST',
+        token: aliceTokens.accessToken,
+        body: { name: 'big.txt', content: 'x'.repeat(70 * 1024) },
+      });
+      expect(response.status).toBe(413);
+      expect(response.body).toMatchObject({ error: 'request_too_large' });
+      const after = await callApi(app, '/api/drive/files', { token: aliceTokens.accessToken });
+      expect(after.body).toEqual(before.body);
+    });
+
+    it('a text/plain body is a clear 400, not a 5xx', async () => {
+      const response = await callApi(app, '/api/drive/files', {
+        method: 'POST',
+        token: aliceTokens.accessToken,
+        headers: { 'content-type': 'text/plain' },
+        body: 'name=x',
+      });
+      expect({ status: response.status, body: response.body }).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', error_description: 'the body must be a JSON object' },
+      });
+    });
+
     it.each([
       ['limit=0', 'limit must be at least 1'],
       ['limit=101', 'limit must be at most 100'],
