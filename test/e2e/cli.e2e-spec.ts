@@ -353,6 +353,22 @@ describe('CLI (npm run cli -- ...)', () => {
     }
   });
 
+  it('tokens:purge also deletes revocations that no token can outlive any more', async () => {
+    const fresh = await TestApp.start();
+    try {
+      const db = fresh.app.get(DataSource);
+      const insert = `INSERT INTO revocations (kind, key, revoked_at, expires_at) VALUES`;
+      await db.query(`${insert} ('grant', 'old', 1, ${Date.now() - 1000})`);
+      await db.query(`${insert} ('grant', 'current', 1, ${Date.now() + 600_000})`);
+      expect(json(cli(['tokens:purge', '--json'], undefined, fresh.environment))).toEqual({
+        deleted: 1,
+      });
+      expect(await db.query('SELECT key FROM revocations')).toEqual([{ key: 'current' }]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('a bad environment stops the CLI with the variable named', () => {
     const run = cli(['clients:list'], undefined, { ACCESS_TOKEN_TTL: 'soon' });
     expect(run.status).toBe(1);

@@ -560,3 +560,30 @@ describe('resource guard: a cached JWT still expires on time', () => {
     });
   });
 });
+
+/** ACCESS_TOKEN_CACHE_SIZE=0: every request verifies the signature; the answers are the same. */
+describe('resource guard without the verified-token cache', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await TestApp.start({ ACCESS_TOKEN_CACHE_SIZE: '0', RESOURCE_REALM: REALM }, [
+      GuardProbeModule,
+    ]);
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('accepts a token on every request and refuses it once revoked', async () => {
+    const { client, accessToken } = await serviceToken(app, 'drive.read');
+    for (let i = 0; i < 3; i++) {
+      expect((await callApi(app, '/api/probe/all', { token: accessToken })).status).toBe(200);
+    }
+    expect((await postForm(app, '/oauth/revoke', { token: accessToken }, client)).status).toBe(200);
+    expectChallenge(await callApi(app, '/api/probe/all', { token: accessToken }), 401, {
+      error: 'invalid_token',
+      description: 'The access token is invalid',
+    });
+  });
+});
