@@ -20,7 +20,8 @@ import {
  * `setup(cli)` runs before the server starts, on the same database and environment (create
  * users and clients there: the CLI applies the migrations); whatever it returns is merged into
  * the result, `{ label, child, issuer, env, cli }`. BENCH_GATEHOUSE_NODE_ARGS adds node flags
- * (experiments only).
+ * (experiments only). `entry`: the script to run instead of dist/src/main.js (a probe server
+ * that builds the same app).
  */
 export async function startGatehouse({
   label = 'gatehouse',
@@ -28,6 +29,7 @@ export async function startGatehouse({
   setup,
   spawnOptions = {},
   logLevel = 'error',
+  entry = 'dist/src/main.js',
 } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   tempDirs.add(dataDir);
@@ -50,7 +52,7 @@ export async function startGatehouse({
   const extra = (process.env.BENCH_GATEHOUSE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawnServer(
     label,
-    [...gatehouseStartFlags(), ...extra, 'dist/src/main.js'],
+    [...gatehouseStartFlags(), ...extra, entry],
     env,
     spawnOptions,
   );
