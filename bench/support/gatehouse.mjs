@@ -50,12 +50,7 @@ export async function startGatehouse({
 
   // The node flags `npm start` uses (package.json), so the bench measures what users run.
   const extra = (process.env.BENCH_GATEHOUSE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawnServer(
-    label,
-    [...gatehouseStartFlags(), ...extra, entry],
-    env,
-    spawnOptions,
-  );
+  const child = spawnServer(label, [...gatehouseStartFlags(), ...extra, entry], env, spawnOptions);
   await waitForHttp(`${issuer}/.well-known/openid-configuration`, child);
   return { ...prepared, label, child, issuer, env, cli };
 }
