@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Command, Option } from 'commander';
 import { UserInputError } from '../common/errors.js';
+import { parseDuration } from '../config/duration.js';
 import { UsersService } from '../identity/users.service.js';
 import { TokenMaintenanceService } from '../oauth/adapter/token-maintenance.service.js';
 import { CLIENT_TYPES, type ClientEntity } from '../oauth/clients/client.entity.js';
@@ -29,8 +30,24 @@ function describeClient(client: ClientEntity) {
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     scope: client.scope,
     introspection: client.introspection,
+    logo_uri: client.logoUri,
+    client_uri: client.clientUri,
+    allow_scope_removal: client.allowScopeRemoval,
+    previous_secret_expires_at:
+      client.previousSecretExpiresAt && client.previousSecretExpiresAt > Date.now()
+        ? new Date(client.previousSecretExpiresAt).toISOString()
+        : null,
     created_at: client.createdAt.toISOString(),
   };
+}
+
+/** `--grace 0`, `--grace 90s`, `--grace 12h`, ... in seconds. */
+function parseGrace(value: string): number {
+  const seconds = /^0+\s*[smhd]?$/.test(value.trim()) ? 0 : parseDuration(value);
+  if (seconds === undefined) {
+    throw new UserInputError(`--grace must be 0 or a duration such as 600, 90s, 10m, 12h or 30d`);
+  }
+  return seconds;
 }
 
 /** Builds the `gatehouse` command tree; `withApp` opens the database only for the command run. */
@@ -92,6 +109,12 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       'space-separated scopes the app may request (default: all it can use)',
     )
     .option('--introspection', 'a resource server allowed to call the introspection endpoint')
+    .option('--logo-uri <url>', "https URL of the app's logo, shown to users")
+    .option('--homepage <url>', "the app's homepage, linked for users")
+    .option(
+      '--no-scope-removal',
+      'users may only revoke the whole authorization, not single scopes',
+    )
     .option('--json', 'print machine-readable output')
     .action(async (opts) => {
       const { client, clientSecret } = await withApp((app) =>
@@ -102,6 +125,9 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
           postLogoutRedirectUris: opts.postLogoutRedirectUri,
           scope: opts.scope,
           introspection: opts.introspection,
+          logoUri: opts.logoUri,
+          clientUri: opts.homepage,
+          allowScopeRemoval: opts.scopeRemoval,
         }),
       );
       const data = {
@@ -135,16 +161,54 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
 
   program
     .command('clients:rotate-secret')
-    .description('Replace the secret of a confidential application; the old one stops working')
+    .description(
+      'Give a confidential application a new secret; the old one keeps working for a grace period',
+    )
     .argument('<client_id>')
+    .option(
+      '--grace <duration>',
+      'how long the old secret keeps working (default: CLIENT_SECRET_GRACE, 24h; 0 = not at all)',
+      parseGrace,
+    )
     .option('--json', 'print machine-readable output')
     .action(async (clientId: string, opts) => {
-      const secret = await withApp((app) => app.get(ClientsService).rotateSecret(clientId));
+      const rotated = await withApp((app) =>
+        app.get(ClientsService).rotateSecret(clientId, { graceSeconds: opts.grace }),
+      );
+      const until = rotated.previousSecretExpiresAt
+        ? new Date(rotated.previousSecretExpiresAt).toISOString()
+        : null;
       print(
         io,
         opts.json,
-        { client_id: clientId, client_secret: secret },
-        `client_secret: ${secret}\nStore the secret now: it is not shown again.`,
+        {
+          client_id: clientId,
+          client_secret: rotated.clientSecret,
+          previous_secret_expires_at: until,
+        },
+        `client_secret: ${rotated.clientSecret}\nStore the secret now: it is not shown again.\n` +
+          (until
+            ? `The previous secret keeps working until ${until}; end that now with clients:revoke-secret.`
+            : 'The previous secret no longer works.'),
+      );
+    });
+
+  program
+    .command('clients:revoke-secret')
+    .description('End the grace period of the secret a rotation replaced: it stops working now')
+    .argument('<client_id>')
+    .option('--json', 'print machine-readable output')
+    .action(async (clientId: string, opts) => {
+      const revoked = await withApp((app) =>
+        app.get(ClientsService).revokePreviousSecret(clientId),
+      );
+      print(
+        io,
+        opts.json,
+        { client_id: clientId, revoked },
+        revoked
+          ? `The previous secret of ${clientId} no longer works.`
+          : `${clientId} had no previous secret still working; nothing changed.`,
       );
     });
 

@@ -39,6 +39,8 @@ export interface AppConfig {
    */
   accessTokenFormat: 'jwt' | 'opaque';
   resourceServer: ResourceServerConfig;
+  /** Seconds a client secret keeps working after it was rotated (0: it stops at once). */
+  clientSecretGrace: number;
   /** Passed to Fastify's `trustProxy`; false means X-Forwarded-* headers are ignored. */
   trustProxy: boolean | number | string;
   logLevels: LogLevel[];

@@ -366,6 +366,15 @@ describe('loadConfig', () => {
       expect(error.message).toContain(`${name}: ${message}`);
     });
 
+    it('reads CLIENT_SECRET_GRACE: 24 hours by default, 0 allowed, nonsense refused', () => {
+      expect(loadConfig({}).clientSecretGrace).toBe(86_400);
+      expect(loadConfig({ CLIENT_SECRET_GRACE: '0' }).clientSecretGrace).toBe(0);
+      expect(loadConfig({ CLIENT_SECRET_GRACE: '15m' }).clientSecretGrace).toBe(900);
+      expect(configErrorFor({ CLIENT_SECRET_GRACE: '-1h' }).message).toContain(
+        'CLIENT_SECRET_GRACE: must be 0 or a duration such as 600, 90s, 10m, 12h or 30d',
+      );
+    });
+
     it('reads LOG_FORMAT=json and rejects an unknown format', () => {
       expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
       expect(configErrorFor({ LOG_FORMAT: 'yaml' }).message).toContain('LOG_FORMAT');

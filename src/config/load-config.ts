@@ -27,6 +27,23 @@ const duration = (fallback: string) =>
       return seconds;
     });
 
+/** A duration that may also be 0 (`0` turns the thing it measures off). */
+const durationOrZero = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const seconds = /^0+\s*[smhd]?$/.test(value.trim()) ? 0 : parseDuration(value);
+      if (seconds === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be 0 or a duration such as 600, 90s, 10m, 12h or 30d',
+        });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
 const issuer = z
   .string()
   .optional()
@@ -109,6 +126,7 @@ const envSchema = z.object({
     .pipe(z.number().int().max(1_000_000))
     .default(5000),
   REVOCATION_SYNC_INTERVAL: duration('1s'),
+  CLIENT_SECRET_GRACE: durationOrZero('24h'),
 });
 
 function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
@@ -162,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       tokenCacheSize: e.ACCESS_TOKEN_CACHE_SIZE,
       revocationSyncInterval: e.REVOCATION_SYNC_INTERVAL,
     },
+    clientSecretGrace: e.CLIENT_SECRET_GRACE,
     trustProxy: e.TRUST_PROXY,
     logLevels: LOG_LEVELS.slice(0, levelIndex + 1),
     logFormat: e.LOG_FORMAT,

@@ -10,9 +10,11 @@ import { DriveFileEntity } from '../resources/drive/drive-file.entity.js';
 import { InitialSchema1764270000000 as PostgresInitialSchema } from './migrations/postgres/1764270000000-initial-schema.js';
 import { LoginThrottle1764280000000 as PostgresLoginThrottle } from './migrations/postgres/1764280000000-login-throttle.js';
 import { ResourceServer1764290000000 as PostgresResourceServer } from './migrations/postgres/1764290000000-resource-server.js';
+import { Applications1764300000000 as PostgresApplications } from './migrations/postgres/1764300000000-applications.js';
 import { InitialSchema1764270000000 as SqliteInitialSchema } from './migrations/sqlite/1764270000000-initial-schema.js';
 import { LoginThrottle1764280000000 as SqliteLoginThrottle } from './migrations/sqlite/1764280000000-login-throttle.js';
 import { ResourceServer1764290000000 as SqliteResourceServer } from './migrations/sqlite/1764290000000-resource-server.js';
+import { Applications1764300000000 as SqliteApplications } from './migrations/sqlite/1764300000000-applications.js';
 
 export const ENTITIES = [UserEntity, ClientEntity, OidcPayloadEntity, KeyEntity, DriveFileEntity];
 
@@ -26,7 +28,12 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       type: 'postgres',
       url: database.url,
       entities: ENTITIES,
-      migrations: [PostgresInitialSchema, PostgresLoginThrottle, PostgresResourceServer],
+      migrations: [
+        PostgresInitialSchema,
+        PostgresLoginThrottle,
+        PostgresResourceServer,
+        PostgresApplications,
+      ],
       migrationsTransactionMode: 'each',
       synchronize: false,
       extra: { max: 10 },
@@ -37,7 +44,12 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     type: 'better-sqlite3',
     database: database.path,
     entities: ENTITIES,
-    migrations: [SqliteInitialSchema, SqliteLoginThrottle, SqliteResourceServer],
+    migrations: [
+      SqliteInitialSchema,
+      SqliteLoginThrottle,
+      SqliteResourceServer,
+      SqliteApplications,
+    ],
     migrationsTransactionMode: 'each',
     synchronize: false,
     enableWAL: true,

@@ -69,6 +69,7 @@ describe('CLI (npm run cli -- ...)', () => {
       'clients:create',
       'clients:list',
       'clients:rotate-secret',
+      'clients:revoke-secret',
       'clients:delete',
       'keys:rotate',
       'tokens:purge',
@@ -174,6 +175,29 @@ describe('CLI (npm run cli -- ...)', () => {
         ]),
       );
       expect(spa).not.toHaveProperty('client_secret');
+      expect(spa).toMatchObject({ logo_uri: null, client_uri: null, allow_scope_removal: true });
+
+      const branded = json(
+        cli([
+          'clients:create',
+          '--name',
+          'Branded',
+          '--type',
+          'service',
+          '--logo-uri',
+          'https://brand.example.com/logo.png',
+          '--homepage',
+          'https://brand.example.com',
+          '--no-scope-removal',
+          '--json',
+        ]),
+      );
+      expect(branded).toMatchObject({
+        logo_uri: 'https://brand.example.com/logo.png',
+        client_uri: 'https://brand.example.com/',
+        allow_scope_removal: false,
+        previous_secret_expires_at: null,
+      });
 
       const list = cli(['clients:list', '--json']);
       expect(list.stdout).not.toContain(web.client_secret as string);
@@ -221,23 +245,113 @@ describe('CLI (npm run cli -- ...)', () => {
       ],
       [['--name', 'X', '--type', 'service', '--scope', 'drive.read admin'], 'unknown scope admin'],
       [['--name', 'X', '--type', 'service', '--scope', 'openid'], 'cannot use openid'],
+      [
+        ['--name', 'X', '--type', 'service', '--logo-uri', 'http://x.example.com/logo.png'],
+        'error: logo URL http://x.example.com/logo.png: must be an absolute https URL',
+      ],
+      [
+        ['--name', 'X', '--type', 'service', '--homepage', 'javascript:alert(1)'],
+        'error: homepage javascript:alert(1): must be an absolute https or http URL',
+      ],
     ])('refuses %j with a clear message and exit code 1', (args, message) => {
       const run = cli(['clients:create', ...args]);
       expect(run.status).toBe(1);
       expect(run.stderr).toContain(message);
     });
 
-    it('rotate-secret replaces the secret: the old one stops working at once', async () => {
-      const created = json(
-        cli(['clients:create', '--name', 'Rotating', '--type', 'service', '--json']),
-      );
-      const id = created.client_id as string;
-      expect(await clientCredentials(id, created.client_secret as string)).toBe(200);
+    function serviceApp(name: string): { id: string; secret: string } {
+      const created = json(cli(['clients:create', '--name', name, '--type', 'service', '--json']));
+      return { id: created.client_id as string, secret: created.client_secret as string };
+    }
 
-      const rotated = json(cli(['clients:rotate-secret', id, '--json']));
-      expect(rotated.client_secret).not.toBe(created.client_secret);
-      expect(await clientCredentials(id, created.client_secret as string)).toBe(401);
+    it('rotate-secret: the old secret keeps working through the grace period, then stops', async () => {
+      const { id, secret } = serviceApp('Rotating');
+      expect(await clientCredentials(id, secret)).toBe(200);
+
+      const before = Date.now();
+      const rotated = json(
+        cli(['clients:rotate-secret', id, '--json'], undefined, { CLIENT_SECRET_GRACE: '2s' }),
+      );
+      expect(Object.keys(rotated).sort()).toEqual([
+        'client_id',
+        'client_secret',
+        'previous_secret_expires_at',
+      ]);
+      expect(rotated.client_secret).toMatch(/^[\w-]{43}$/);
+      expect(rotated.client_secret).not.toBe(secret);
+      const until = Date.parse(rotated.previous_secret_expires_at as string);
+      expect(until).toBeGreaterThanOrEqual(before + 1000);
+      expect(until).toBeLessThanOrEqual(Date.now() + 2000);
+
+      // Both work during the grace period...
+      expect(await clientCredentials(id, secret)).toBe(200);
       expect(await clientCredentials(id, rotated.client_secret as string)).toBe(200);
+      // ...then only the new one.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now()) + 50));
+      expect(await clientCredentials(id, secret)).toBe(401);
+      expect(await clientCredentials(id, rotated.client_secret as string)).toBe(200);
+    });
+
+    it('rotate-secret --grace 0 stops the old secret at once', async () => {
+      const { id, secret } = serviceApp('Rotating at once');
+      const rotated = json(cli(['clients:rotate-secret', id, '--grace', '0', '--json']));
+      expect(rotated.previous_secret_expires_at).toBeNull();
+      expect(await clientCredentials(id, secret)).toBe(401);
+      expect(await clientCredentials(id, rotated.client_secret as string)).toBe(200);
+    });
+
+    it('revoke-secret ends the grace period now; a second call changes nothing', async () => {
+      const { id, secret } = serviceApp('Leaked');
+      const rotated = json(cli(['clients:rotate-secret', id, '--grace', '1h', '--json']));
+      expect(await clientCredentials(id, secret)).toBe(200);
+
+      expect(json(cli(['clients:revoke-secret', id, '--json']))).toEqual({
+        client_id: id,
+        revoked: true,
+      });
+      expect(await clientCredentials(id, secret)).toBe(401);
+      expect(await clientCredentials(id, rotated.client_secret as string)).toBe(200);
+      expect(cli(['clients:revoke-secret', id]).stdout).toBe(
+        `${id} had no previous secret still working; nothing changed.\n`,
+      );
+    });
+
+    it('rotating again ends the previous grace: only the newest two secrets work', async () => {
+      const { id, secret } = serviceApp('Rotating twice');
+      const second = json(cli(['clients:rotate-secret', id, '--json']));
+      const third = json(cli(['clients:rotate-secret', id, '--json']));
+      expect(await clientCredentials(id, secret)).toBe(401);
+      expect(await clientCredentials(id, second.client_secret as string)).toBe(200);
+      expect(await clientCredentials(id, third.client_secret as string)).toBe(200);
+    });
+
+    it.each([
+      ['--grace', 'soon'],
+      ['--grace', '-5m'],
+    ])('rotate-secret %s %s exits 1 and changes nothing', async (flag, value) => {
+      const { id, secret } = serviceApp('Bad grace');
+      const run = cli(['clients:rotate-secret', id, flag, value]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('--grace must be 0 or a duration');
+      expect(await clientCredentials(id, secret)).toBe(200);
+    });
+
+    it('rotate-secret of a public app exits 1: it has no secret', () => {
+      const created = json(
+        cli([
+          'clients:create',
+          '--name',
+          'Public',
+          '--type',
+          'spa',
+          '--redirect-uri',
+          'https://spa.example.com/cb',
+          '--json',
+        ]),
+      );
+      const run = cli(['clients:rotate-secret', created.client_id as string]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('spa applications are public and have no secret');
     });
 
     it('delete removes the app and revokes its tokens', async () => {
@@ -297,7 +411,7 @@ describe('CLI (npm run cli -- ...)', () => {
       expect(await apiStatus()).toBe(401);
     });
 
-    it.each([['clients:rotate-secret'], ['clients:delete']])(
+    it.each([['clients:rotate-secret'], ['clients:revoke-secret'], ['clients:delete']])(
       '%s of an unknown id exits 1',
       (command) => {
         const run = cli([command, 'no-such-client']);

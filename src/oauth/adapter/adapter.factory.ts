@@ -15,6 +15,10 @@ interface ClientRow {
   post_logout_redirect_uris: string;
   scope: string;
   introspection: boolean | number;
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: number | string | null;
+  logo_uri: string | null;
+  client_uri: string | null;
 }
 
 /**
@@ -28,7 +32,8 @@ class ClientAdapter {
   async find(id: string): Promise<Record<string, unknown> | undefined> {
     const [row] = await this.sql.query<ClientRow>(
       `SELECT id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, scope,
-              introspection
+              introspection, previous_secret_hash, previous_secret_expires_at, logo_uri,
+              client_uri
        FROM clients WHERE id = ?`,
       [id],
     );
@@ -44,6 +49,13 @@ class ClientAdapter {
       postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
       scope: row.scope,
       introspection: Boolean(row.introspection),
+      // A rotated-out secret counts only while its grace period lasts.
+      previousSecretHash:
+        row.previous_secret_hash && Number(row.previous_secret_expires_at) > Date.now()
+          ? row.previous_secret_hash
+          : null,
+      logoUri: row.logo_uri,
+      clientUri: row.client_uri,
     });
   }
 

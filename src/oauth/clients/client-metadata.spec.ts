@@ -11,6 +11,11 @@ function client(overrides: Partial<ClientEntity> = {}): ClientEntity {
     postLogoutRedirectUris: ['https://app.example.com/bye'],
     scope: 'openid profile',
     introspection: false,
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
+    logoUri: null,
+    clientUri: null,
+    allowScopeRemoval: true,
     createdAt: new Date(0),
     updatedAt: new Date(0),
     ...overrides,
@@ -153,6 +158,28 @@ describe('toProviderMetadata', () => {
     it('is absent for an empty secret hash', () => {
       expect(toProviderMetadata(client({ secretHash: '' }))).not.toHaveProperty('client_secret');
     });
+  });
+
+  it('carries the previous secret hash only while a rotation keeps it alive', () => {
+    expect(
+      toProviderMetadata(client({ secretHash: 'new', previousSecretHash: 'old' }))
+        .previous_secret_hash,
+    ).toBe('old');
+    expect(toProviderMetadata(client({ secretHash: 'new' }))).not.toHaveProperty(
+      'previous_secret_hash',
+    );
+  });
+
+  it('carries the logo and homepage when the app has them', () => {
+    const metadata = toProviderMetadata(
+      client({
+        logoUri: 'https://app.example.com/logo.png',
+        clientUri: 'https://app.example.com/',
+      }),
+    );
+    expect(metadata.logo_uri).toBe('https://app.example.com/logo.png');
+    expect(metadata.client_uri).toBe('https://app.example.com/');
+    expect(toProviderMetadata(client())).not.toHaveProperty('logo_uri');
   });
 
   it('carries the introspection permission', () => {

@@ -33,11 +33,11 @@ export function isConfidential(type: ClientType): boolean {
 }
 
 /**
- * The client metadata (RFC 7591 §2) oidc-provider sees for one of our applications. The
- * `client_secret` it holds is the secret's hash: `compareClientSecret` is overridden to hash
- * what the client presents, and HMAC-based algorithms that would need the plain secret are off.
+ * What oidc-provider needs to know of an application. The client metadata (RFC 7591 §2) it sees
+ * holds the secret's hash as `client_secret` (and, during a rotation's grace period, the
+ * previous one's as `previous_secret_hash`): `compareClientSecret` is overridden to hash what
+ * the client presents, and HMAC-based algorithms that would need the plain secret are off.
  */
-/** What oidc-provider needs to know of an application. */
 export type ClientDefinition = Pick<
   ClientEntity,
   | 'id'
@@ -48,6 +48,9 @@ export type ClientDefinition = Pick<
   | 'postLogoutRedirectUris'
   | 'scope'
   | 'introspection'
+  | 'previousSecretHash'
+  | 'logoUri'
+  | 'clientUri'
 >;
 
 export function toProviderMetadata(client: ClientDefinition): Record<string, unknown> {
@@ -62,6 +65,9 @@ export function toProviderMetadata(client: ClientDefinition): Record<string, unk
     client_id: client.id,
     client_name: client.name,
     ...(client.secretHash ? { client_secret: client.secretHash } : {}),
+    ...(client.previousSecretHash ? { previous_secret_hash: client.previousSecretHash } : {}),
+    ...(client.logoUri ? { logo_uri: client.logoUri } : {}),
+    ...(client.clientUri ? { client_uri: client.clientUri } : {}),
     application_type: profile.applicationType,
     grant_types: profile.grantTypes,
     response_types: interactive ? ['code'] : [],

@@ -1,3 +1,4 @@
+import { bigintAsNumber } from '../../database/columns.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const CLIENT_TYPES = ['web', 'spa', 'native', 'service'] as const;
@@ -28,6 +29,33 @@ export class ClientEntity {
   /** Space-separated scopes this application may request. */
   @Column({ type: 'text' })
   scope!: string;
+
+  /**
+   * After a rotation, the secret it replaced (SHA-256) keeps working until
+   * `previousSecretExpiresAt` (ms since the epoch), so deployments can roll over.
+   */
+  @Column({ name: 'previous_secret_hash', type: 'varchar', length: 64, nullable: true })
+  previousSecretHash!: string | null;
+
+  @Column({
+    name: 'previous_secret_expires_at',
+    type: 'bigint',
+    nullable: true,
+    transformer: bigintAsNumber,
+  })
+  previousSecretExpiresAt!: number | null;
+
+  /** Shown to users on the consent and connected-apps pages (https only). */
+  @Column({ name: 'logo_uri', type: 'varchar', length: 2000, nullable: true })
+  logoUri!: string | null;
+
+  /** The app's homepage, linked from the consent and connected-apps pages. */
+  @Column({ name: 'client_uri', type: 'varchar', length: 2000, nullable: true })
+  clientUri!: string | null;
+
+  /** Whether users may take back single scopes rather than the whole authorization. */
+  @Column({ name: 'allow_scope_removal', type: 'boolean', default: true })
+  allowScopeRemoval!: boolean;
 
   /** A resource server allowed to call the introspection endpoint. */
   @Column({ type: 'boolean', default: false })

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
 import { NotFoundError, UserInputError } from '../../common/errors.js';
+import { type Actor, CLI_ACTOR } from '../../audit/audit-event.js';
+import { AuditLog } from '../../audit/audit-log.service.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { OidcPayloadEntity } from '../adapter/oidc-payload.entity.js';
 import { RevocationList } from '../revocations/revocation-list.js';
 import { isScope, SCOPES } from '../scopes.js';
@@ -19,6 +22,25 @@ export interface NewClient {
   /** Space-separated; defaults to every registered scope the type can use. */
   scope?: string;
   introspection?: boolean;
+  /** https URL of the app's logo, shown on consent and connected-apps pages. */
+  logoUri?: string;
+  /** The app's homepage (http(s)). */
+  clientUri?: string;
+  /** Whether users may take back single scopes; true unless said otherwise. */
+  allowScopeRemoval?: boolean;
+}
+
+export interface RotatedSecret {
+  /** The new secret: shown now and never again. */
+  clientSecret: string;
+  /** Until when the secret it replaced still works (ms since the epoch); absent if it stopped. */
+  previousSecretExpiresAt?: number;
+}
+
+export interface RotateOptions {
+  /** Seconds the replaced secret keeps working; CLIENT_SECRET_GRACE by default, 0 for none. */
+  graceSeconds?: number;
+  actor?: Actor;
 }
 
 export interface CreatedClient {
@@ -35,11 +57,14 @@ export class ClientsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly revocations: RevocationList,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditLog,
   ) {
     this.clients = dataSource.getRepository(ClientEntity);
   }
 
-  async create(input: NewClient): Promise<CreatedClient> {
+  /** `actor`: who registers it, for the audit trail (the CLI unless said otherwise). */
+  async create(input: NewClient, actor: Actor = CLI_ACTOR): Promise<CreatedClient> {
     const type = parseType(input.type);
     const name = input.name?.trim();
     if (!name || name.length > 200) {
@@ -54,6 +79,8 @@ export class ClientsService {
     if (input.introspection && !isConfidential(type)) {
       problems.push('only confidential applications (web, service) can be resource servers');
     }
+    const logoUri = optionalUrl('logo URL', input.logoUri, ['https:'], problems);
+    const clientUri = optionalUrl('homepage', input.clientUri, ['https:', 'http:'], problems);
     if (problems.length) {
       throw new UserInputError(problems.join('\n'));
     }
@@ -69,8 +96,20 @@ export class ClientsService {
       postLogoutRedirectUris,
       scope: parseScope(type, input.scope),
       introspection: input.introspection ?? false,
+      logoUri: logoUri ?? null,
+      clientUri: clientUri ?? null,
+      allowScopeRemoval: input.allowScopeRemoval ?? true,
+      previousSecretHash: null,
+      previousSecretExpiresAt: null,
     });
     await this.clients.insert(client);
+    await this.audit.record({
+      event: 'client.created',
+      outcome: 'success',
+      actor,
+      clientId: client.id,
+      details: { name, type, scope: client.scope, redirect_uris: redirectUris },
+    });
     return { client, clientSecret };
   }
 
@@ -82,15 +121,66 @@ export class ClientsService {
     return this.clients.find({ order: { createdAt: 'ASC', name: 'ASC' } });
   }
 
-  /** Replaces the secret of a confidential application; the old one stops working at once. */
-  async rotateSecret(id: string): Promise<string> {
+  /**
+   * Gives a confidential application a new secret. The one it replaces keeps working for
+   * `graceSeconds` (CLIENT_SECRET_GRACE by default; 0 ends it at once), so a deployment can roll
+   * over without downtime; a secret still in its grace from an earlier rotation stops now.
+   */
+  async rotateSecret(
+    id: string,
+    { graceSeconds = this.config.clientSecretGrace, actor = CLI_ACTOR }: RotateOptions = {},
+  ): Promise<RotatedSecret> {
     const client = await this.get(id);
     if (!isConfidential(client.type)) {
       throw new UserInputError(`${client.type} applications are public and have no secret`);
     }
+    if (!Number.isSafeInteger(graceSeconds) || graceSeconds < 0) {
+      throw new UserInputError('the grace period must be a whole number of seconds, 0 or more');
+    }
     const clientSecret = generateClientSecret();
-    await this.clients.update({ id }, { secretHash: hashClientSecret(clientSecret) });
-    return clientSecret;
+    const previousSecretExpiresAt =
+      graceSeconds > 0 && client.secretHash ? Date.now() + graceSeconds * 1000 : undefined;
+    await this.clients.update(
+      { id },
+      {
+        secretHash: hashClientSecret(clientSecret),
+        previousSecretHash: previousSecretExpiresAt ? client.secretHash : null,
+        previousSecretExpiresAt: previousSecretExpiresAt ?? null,
+      },
+    );
+    await this.audit.record({
+      event: 'client.secret_rotated',
+      outcome: 'success',
+      actor,
+      clientId: id,
+      details: {
+        previous_valid_until: previousSecretExpiresAt
+          ? new Date(previousSecretExpiresAt).toISOString()
+          : null,
+      },
+    });
+    return { clientSecret, previousSecretExpiresAt };
+  }
+
+  /**
+   * Ends the grace period of the secret a rotation replaced: it stops working now (after a
+   * leak, say). Returns false when there was none still working.
+   */
+  async revokePreviousSecret(id: string, actor: Actor = CLI_ACTOR): Promise<boolean> {
+    const client = await this.get(id);
+    const live = Boolean(
+      client.previousSecretHash && (client.previousSecretExpiresAt ?? 0) > Date.now(),
+    );
+    await this.clients.update({ id }, { previousSecretHash: null, previousSecretExpiresAt: null });
+    if (live) {
+      await this.audit.record({
+        event: 'client.secret_revoked',
+        outcome: 'success',
+        actor,
+        clientId: id,
+      });
+    }
+    return live;
   }
 
   /**
@@ -98,12 +188,19 @@ export class ClientsService {
    * Its self-encoded access tokens are not stored: they are refused through the revocation list,
    * recorded first so that no moment exists where the app is gone but its JWTs still pass.
    */
-  async delete(id: string): Promise<void> {
-    await this.get(id);
+  async delete(id: string, actor: Actor = CLI_ACTOR): Promise<void> {
+    const client = await this.get(id);
     await this.revocations.revoke('client', id);
     await this.dataSource.transaction(async (manager) => {
       await manager.delete(OidcPayloadEntity, { clientId: id });
       await manager.delete(ClientEntity, { id });
+    });
+    await this.audit.record({
+      event: 'client.deleted',
+      outcome: 'success',
+      actor,
+      clientId: id,
+      details: { name: client.name, type: client.type },
     });
   }
 
@@ -143,6 +240,32 @@ function parseScope(type: ClientType, scope: string | undefined): string {
     );
   }
   return requested.join(' ');
+}
+
+/** A URL the app gives about itself, checked for scheme and length; undefined when absent. */
+function optionalUrl(
+  label: string,
+  value: string | undefined,
+  schemes: string[],
+  problems: string[],
+): string | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) {
+    return undefined;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !schemes.includes(url.protocol) || trimmed.length > 2000 || url.username) {
+    problems.push(
+      `${label} ${trimmed.slice(0, 100)}: must be an absolute ${schemes.map((s) => s.slice(0, -1)).join(' or ')} URL of at most 2000 characters`,
+    );
+    return undefined;
+  }
+  return url.href;
 }
 
 function unique(values: string[]): string[] {

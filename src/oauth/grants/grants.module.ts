@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../../audit/audit.module.js';
 import { RevocationsModule } from '../revocations/revocations.module.js';
 import { GrantsService } from './grants.service.js';
 
-@Module({ imports: [RevocationsModule], providers: [GrantsService], exports: [GrantsService] })
+@Module({
+  imports: [AuditModule, RevocationsModule],
+  providers: [GrantsService],
+  exports: [GrantsService],
+})
 export class GrantsModule {}

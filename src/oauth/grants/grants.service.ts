@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, MoreThan, type Repository } from 'typeorm';
+import type { Actor } from '../../audit/audit-event.js';
+import { AuditLog } from '../../audit/audit-log.service.js';
 import { OidcPayloadEntity } from '../adapter/oidc-payload.entity.js';
 import { grantKey, RevocationList } from '../revocations/revocation-list.js';
 
@@ -12,6 +14,7 @@ export class GrantsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly revocations: RevocationList,
+    private readonly audit: AuditLog,
   ) {
     this.payloads = dataSource.getRepository(OidcPayloadEntity);
   }
@@ -20,9 +23,14 @@ export class GrantsService {
    * Takes back everything `accountId` allowed `clientId`: each grant, and every code, refresh
    * token and access token issued under it, at once and for both token formats (JWTs through
    * the revocation list, recorded first). The next authorization asks for consent again.
-   * Returns how many grants there were.
+   * Returns how many grants there were. `actor`: who did it (the user, or an admin), for the
+   * audit trail.
    */
-  async revokeApp(accountId: string, clientId: string): Promise<number> {
+  async revokeApp(
+    accountId: string,
+    clientId: string,
+    actor: Actor = { id: accountId },
+  ): Promise<number> {
     const grants = await this.payloads.find({
       select: { grantId: true },
       where: { kind: 'Grant', accountId, clientId },
@@ -37,6 +45,13 @@ export class GrantsService {
         for (const grantId of grantIds) {
           await manager.delete(OidcPayloadEntity, { grantId });
         }
+      });
+      await this.audit.record({
+        event: 'grant.revoked',
+        outcome: 'success',
+        actor,
+        clientId,
+        details: { account_id: accountId, reason: 'app_revoked', grants: grantIds.length },
       });
     }
     return grantIds.length;

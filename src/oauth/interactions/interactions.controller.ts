@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
+import { AuditLog } from '../../audit/audit-log.service.js';
 import { CsrfService } from '../../common/csrf.service.js';
 import { ViewsService } from '../../common/views.service.js';
 import { LoginThrottle } from '../../identity/login-throttle.js';
@@ -30,6 +31,7 @@ export class InteractionsController {
     private readonly csrf: CsrfService,
     private readonly users: UsersService,
     private readonly throttle: LoginThrottle,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get()
@@ -58,8 +60,16 @@ export class InteractionsController {
         error: 'Enter your email and password.',
       });
     }
+    const clientId = String(interaction.params.client_id);
     const wait = await this.throttle.retryAfter(email, req.ip);
     if (wait > 0) {
+      await this.audit.record({
+        event: 'user.sign_in',
+        outcome: 'failure',
+        actor: { id: email, ip: req.ip },
+        clientId,
+        details: { email, reason: 'throttled' },
+      });
       reply.header('Retry-After', String(wait));
       return this.renderLogin(interaction, req, reply, HttpStatus.TOO_MANY_REQUESTS, {
         email,
@@ -69,12 +79,27 @@ export class InteractionsController {
     const user = await this.users.authenticate(email, password);
     if (!user) {
       await this.throttle.recordFailure(email, req.ip);
+      // The actor of a failed sign-in is the email that was tried: there is no user to name.
+      await this.audit.record({
+        event: 'user.sign_in',
+        outcome: 'failure',
+        actor: { id: email, ip: req.ip },
+        clientId,
+        details: { email, reason: 'bad_credentials' },
+      });
       return this.renderLogin(interaction, req, reply, HttpStatus.BAD_REQUEST, {
         email,
         error: 'Incorrect email or password.',
       });
     }
     await this.throttle.recordSuccess(email);
+    await this.audit.record({
+      event: 'user.sign_in',
+      outcome: 'success',
+      actor: { id: user.id, ip: req.ip },
+      clientId,
+      details: { email: user.email },
+    });
     return this.finish(req, reply, { login: { accountId: user.id } });
   }
 
@@ -104,6 +129,17 @@ export class InteractionsController {
       grant.addResourceScope(indicator, scopes.join(' '));
     }
     const grantId = await grant.save();
+    await this.audit.record({
+      event: 'consent.granted',
+      outcome: 'success',
+      actor: { id: accountId, ip: req.ip },
+      clientId: grant.clientId,
+      details: {
+        scope: [...(missingScope ?? []), ...Object.values(missingResourceScopes ?? {}).flat()].join(
+          ' ',
+        ),
+      },
+    });
     return this.finish(req, reply, { consent: interaction.grantId ? {} : { grantId } }, true);
   }
 
@@ -111,7 +147,17 @@ export class InteractionsController {
   @Post('abort')
   async abort(@Param('uid') uid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     this.csrf.verify(req, reply);
-    await loadInteraction(this.provider, uid, req, reply);
+    const interaction = await loadInteraction(this.provider, uid, req, reply);
+    const accountId = interaction.session?.accountId;
+    // Cancelling the sign-in page is not a consent decision; denying the consent page is.
+    if (interaction.prompt.name === 'consent' && accountId) {
+      await this.audit.record({
+        event: 'consent.denied',
+        outcome: 'success',
+        actor: { id: accountId, ip: req.ip },
+        clientId: String(interaction.params.client_id),
+      });
+    }
     return this.finish(req, reply, {
       error: 'access_denied',
       error_description: 'The user denied the request',

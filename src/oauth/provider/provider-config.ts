@@ -75,7 +75,12 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       clientAuthSigningAlgValues: SIGNING_ALGS,
     },
     extraClientMetadata: {
-      properties: ['gatehouse_client_type', 'introspection_allowed', 'api_scope'],
+      properties: [
+        'gatehouse_client_type',
+        'introspection_allowed',
+        'api_scope',
+        'previous_secret_hash',
+      ],
     },
 
     ttl: {

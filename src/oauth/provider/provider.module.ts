@@ -2,6 +2,8 @@ import { Logger, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import Provider, { errors } from 'oidc-provider';
+import { AuditLog } from '../../audit/audit-log.service.js';
+import { AuditModule } from '../../audit/audit.module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { securityHeaders } from '../../common/security-headers.js';
 import { ViewsService } from '../../common/views.service.js';
@@ -21,6 +23,7 @@ import { RevocationList, grantKey } from '../revocations/revocation-list.js';
 import { RevocationsModule } from '../revocations/revocations.module.js';
 import { OIDC_PROVIDER } from './oidc-provider.token.js';
 import { tokenEndpoints } from './token-endpoints.middleware.js';
+import { auditProviderEvents } from './provider-audit.js';
 import { providerConfiguration } from './provider-config.js';
 
 const REPLAY_LABELS: Record<string, string> = {
@@ -32,6 +35,7 @@ const REPLAY_LABELS: Record<string, string> = {
 /** The one module that builds oidc-provider; everything else talks to it through OIDC_PROVIDER. */
 @Module({
   imports: [
+    AuditModule,
     IdentityModule,
     ClientsModule,
     GrantsModule,
@@ -54,6 +58,7 @@ const REPLAY_LABELS: Record<string, string> = {
         RevocationList,
         AccessTokenVerifier,
         getDataSourceToken(),
+        AuditLog,
       ],
       useFactory: async (
         config: AppConfig,
@@ -65,6 +70,7 @@ const REPLAY_LABELS: Record<string, string> = {
         revocations: RevocationList,
         accessTokens: AccessTokenVerifier,
         dataSource: DataSource,
+        audit: AuditLog,
       ): Promise<Provider> => {
         await keys.load();
         const logger = new Logger('oidc-provider');
@@ -88,12 +94,16 @@ const REPLAY_LABELS: Record<string, string> = {
         // Behind a reverse proxy, trust X-Forwarded-Proto/Host for URLs and secure cookies.
         provider.proxy = config.trustProxy !== false;
         // Stored client secrets are SHA-256 digests: hash what the client presents and compare
-        // in constant time (see clients/client-secret.ts).
+        // in constant time (see clients/client-secret.ts). During a rotation's grace period the
+        // previous secret works too (the adapter drops it once the period is over).
         provider.Client.prototype.compareClientSecret = function (
-          this: { clientSecret?: string },
+          this: { clientSecret?: string; previous_secret_hash?: string },
           actual: string,
         ) {
-          return Promise.resolve(clientSecretMatches(actual, this.clientSecret));
+          return Promise.resolve(
+            clientSecretMatches(actual, this.clientSecret) ||
+              clientSecretMatches(actual, this.previous_secret_hash),
+          );
         };
         // oidc-provider writes its responses itself, outside Fastify's hooks (and so outside
         // helmet): give its pages the same security headers as ours, unless it set its own.
@@ -121,6 +131,7 @@ const REPLAY_LABELS: Record<string, string> = {
             },
           }),
         );
+        auditProviderEvents(provider, audit);
         provider.on('server_error', (_ctx, error: Error) =>
           logger.error(error.stack ?? error.message),
         );
@@ -130,6 +141,7 @@ const REPLAY_LABELS: Record<string, string> = {
   ],
   exports: [
     OIDC_PROVIDER,
+    AuditModule,
     ViewsService,
     IdentityModule,
     ClientsModule,

@@ -1,0 +1,74 @@
+/**
+ * The security-relevant events Gatehouse records (issue: "Audit"). Names are stable: they are
+ * what an operator filters on at /admin/audit and in the JSON logs.
+ */
+export const AUDIT_EVENTS = {
+  'user.sign_in': 'A user signed in, or failed to',
+  'consent.granted': 'A user allowed an application',
+  'consent.denied': 'A user denied an application',
+  'token.issued': 'Tokens were issued for a new authorization',
+  'refresh_token.reused': 'A used refresh token was presented again; its authorization was revoked',
+  'grant.revoked': 'An authorization and its tokens were revoked',
+  'grant.scope_removed': 'A user took back one scope of an authorization',
+  'client.created': 'An application was registered',
+  'client.deleted': 'An application was deleted, with its grants and tokens',
+  'client.secret_rotated': "An application's secret was rotated",
+  'client.secret_revoked': "An application's previous secret was revoked",
+} as const;
+
+export type AuditEventName = keyof typeof AUDIT_EVENTS;
+
+export const AUDIT_OUTCOMES = ['success', 'failure'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/**
+ * Who did it: a user's id, `cli` for the command line, or a client id for an application
+ * acting on its own. `ip` is the request's address (behind TRUST_PROXY, the client's).
+ */
+export interface Actor {
+  id: string;
+  ip?: string;
+}
+
+/** The command line: an operator on the server's machine. */
+export const CLI_ACTOR: Actor = { id: 'cli' };
+
+export interface AuditEntry {
+  event: AuditEventName;
+  outcome: AuditOutcome;
+  actor?: Actor;
+  clientId?: string;
+  /** More about it: scopes, an email, a reason. Never a secret or a token (see redact()). */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditRecord {
+  id: string;
+  at: Date;
+  event: AuditEventName;
+  outcome: AuditOutcome;
+  actorId: string | null;
+  clientId: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+}
+
+/** Member names that could carry credentials; their values never reach the log or the table. */
+const SENSITIVE = /secret|token|password|code|assertion|authorization|cookie|hash/i;
+
+/**
+ * Defence in depth: callers pass only what they mean to record, but a credential that slipped
+ * into `details` is replaced by `[redacted]` rather than stored.
+ */
+export function redact(details: Record<string, unknown> = {}): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(details).map(([key, value]) => [
+      key,
+      SENSITIVE.test(key)
+        ? '[redacted]'
+        : value !== null && typeof value === 'object' && !Array.isArray(value)
+          ? redact(value as Record<string, unknown>)
+          : value,
+    ]),
+  );
+}

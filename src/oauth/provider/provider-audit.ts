@@ -1,0 +1,72 @@
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { AuditLog } from '../../audit/audit-log.service.js';
+
+/** Grant types whose success means tokens for a new authorization (not a refresh). */
+const NEW_GRANT_TYPES = new Set([
+  'authorization_code',
+  'urn:ietf:params:oauth:grant-type:device_code',
+]);
+
+/**
+ * oidc-provider's detail for a replayed refresh token (ours says the same, see REPLAY_LABELS);
+ * the client only sees `grant request is invalid`.
+ */
+const REFRESH_REUSE = 'refresh token already used';
+
+/**
+ * Records what oidc-provider does on its own into the audit trail: tokens issued for a new
+ * authorization, a refresh token presented twice (RFC 9700 §4.14.2: the grant is revoked), and
+ * grants revoked at the revocation endpoint or because of a replay. Never a token or code.
+ */
+export function auditProviderEvents(provider: Provider, audit: AuditLog): void {
+  const record = (...args: Parameters<AuditLog['record']>) => {
+    void audit.record(...args);
+  };
+
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const grantType = ctx.oidc.params?.grant_type;
+    if (typeof grantType !== 'string' || !NEW_GRANT_TYPES.has(grantType)) {
+      return;
+    }
+    const code = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.DeviceCode;
+    record({
+      event: 'token.issued',
+      outcome: 'success',
+      actor: { id: code?.accountId ?? ctx.oidc.client!.clientId, ip: ctx.ip },
+      clientId: ctx.oidc.client?.clientId,
+      details: { grant_type: grantType, scope: code?.scope },
+    });
+  });
+
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error_detail?: string }) => {
+    if (error.error_detail !== REFRESH_REUSE) {
+      return;
+    }
+    const refreshToken = ctx.oidc.entities.RefreshToken;
+    record({
+      event: 'refresh_token.reused',
+      outcome: 'failure',
+      actor: { id: ctx.oidc.client?.clientId ?? 'unknown', ip: ctx.ip },
+      clientId: ctx.oidc.client?.clientId,
+      details: { account_id: refreshToken?.accountId, reason: 'grant revoked' },
+    });
+  });
+
+  provider.on('grant.revoked', (ctx: KoaContextWithOIDC) => {
+    const token =
+      ctx.oidc.entities.RefreshToken ??
+      ctx.oidc.entities.AccessToken ??
+      ctx.oidc.entities.AuthorizationCode;
+    record({
+      event: 'grant.revoked',
+      outcome: 'success',
+      actor: { id: ctx.oidc.client?.clientId ?? 'unknown', ip: ctx.ip },
+      clientId: ctx.oidc.client?.clientId,
+      details: {
+        account_id: token?.accountId,
+        reason: ctx.oidc.route === 'revocation' ? 'revocation_endpoint' : 'replay_detected',
+      },
+    });
+  });
+}
