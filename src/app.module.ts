@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { AccountModule } from './account/account.module.js';
 import { AssetsController } from './common/assets.controller.js';
 import { HealthController } from './common/health.controller.js';
 import type { AppConfig } from './config/app-config.js';
@@ -19,6 +20,7 @@ export class AppModule {
         DatabaseModule,
         ProviderModule,
         InteractionsModule,
+        AccountModule,
         ResourcesModule,
         ...extra,
       ],

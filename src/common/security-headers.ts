@@ -11,7 +11,8 @@ import helmet from 'helmet';
 export const CSP_DIRECTIVES: Record<string, string[]> = {
   defaultSrc: ["'none'"],
   styleSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
+  // Applications' logos (https only) on the consent and connected-apps pages.
+  imgSrc: ["'self'", 'data:', 'https:'],
   baseUri: ["'none'"],
   frameAncestors: ["'none'"],
 };

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { GrantsModule } from '../oauth/grants/grants.module.js';
 import { ApiDocsController } from './api-docs.controller.js';
 import { AccessTokenGuard } from './auth/access-token.guard.js';
 import { BearerStrategy } from './auth/bearer.strategy.js';
@@ -12,7 +13,7 @@ import { DriveModule } from './drive/drive.module.js';
  * `@Public()`), RFC 6750 answers, and the sample Drive API.
  */
 @Module({
-  imports: [PassportModule, ResourceAuthModule, DriveModule],
+  imports: [PassportModule, ResourceAuthModule, DriveModule, GrantsModule],
   controllers: [ApiDocsController],
   providers: [BearerStrategy, { provide: APP_GUARD, useClass: AccessTokenGuard }],
 })

@@ -1,15 +1,52 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, MoreThan, type Repository } from 'typeorm';
+import { Sql } from '../../database/sql.js';
 import type { Actor } from '../../audit/audit-event.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { OidcPayloadEntity } from '../adapter/oidc-payload.entity.js';
 import { grantKey, RevocationList } from '../revocations/revocation-list.js';
 
+/** One stored authorization of an application by a user, as the connected-apps page needs it. */
+export interface AccountGrant {
+  grantId: string;
+  /** The Grant row's key (see revocations/revocation-list.ts `grantKey`). */
+  grantKey: string;
+  clientId: string;
+  /** Every scope granted: identity scopes and the API's. */
+  scopes: string[];
+  /** When the user first allowed it (ms since the epoch). */
+  issuedAt: number;
+}
+
+interface GrantRow {
+  id: string;
+  grant_id: string;
+  client_id: string;
+  payload: string;
+}
+
+/** The part of oidc-provider's Grant payload that says what was granted. */
+interface GrantPayload {
+  iat?: number;
+  openid?: { scope?: string };
+  resources?: Record<string, string>;
+  rejected?: { openid?: { scope?: string }; resources?: Record<string, string> };
+}
+
+/** Every scope in the identity part and the resource parts of a grant (or its `rejected`). */
+function scopesOf(part: Omit<GrantPayload, 'iat' | 'rejected'> | undefined): string[] {
+  return [
+    ...(part?.openid?.scope ?? '').split(' '),
+    ...Object.values(part?.resources ?? {}).flatMap((scope) => scope.split(' ')),
+  ].filter(Boolean);
+}
+
 /** The grants (a user's authorizations of an application) that the adapter stores. */
 @Injectable()
 export class GrantsService {
   private readonly payloads: Repository<OidcPayloadEntity>;
+  private readonly sql: Sql;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -17,6 +54,32 @@ export class GrantsService {
     private readonly audit: AuditLog,
   ) {
     this.payloads = dataSource.getRepository(OidcPayloadEntity);
+    this.sql = new Sql(dataSource);
+  }
+
+  /**
+   * The live grants of one account, for applications that still exist (Gatehouse's own account
+   * pages are no registered application, so their sign-ins are not listed).
+   */
+  async listForAccount(accountId: string): Promise<AccountGrant[]> {
+    const rows = await this.sql.query<GrantRow>(
+      `SELECT g.id, g.grant_id, g.client_id, g.payload FROM oidc_payloads g
+       JOIN clients c ON c.id = g.client_id
+       WHERE g.kind = 'Grant' AND g.account_id = ? AND (g.expires_at IS NULL OR g.expires_at > ?)`,
+      [accountId, Date.now()],
+    );
+    return rows.map((row) => {
+      const payload = JSON.parse(row.payload) as GrantPayload;
+      const rejected = new Set(scopesOf(payload.rejected));
+      const scopes = scopesOf(payload).filter((scope) => !rejected.has(scope));
+      return {
+        grantId: row.grant_id,
+        grantKey: row.id,
+        clientId: row.client_id,
+        scopes: [...new Set(scopes)],
+        issuedAt: (payload.iat ?? 0) * 1000,
+      };
+    });
   }
 
   /**

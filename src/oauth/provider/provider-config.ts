@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { AppConfig } from '../../config/app-config.js';
 import type { ViewsService } from '../../common/views.service.js';
@@ -9,6 +9,7 @@ import type { GrantsService } from '../grants/grants.service.js';
 import { grantKey } from '../revocations/revocation-list.js';
 import { API_SCOPES, apiResource, IDENTITY_SCOPES, SCOPES } from '../scopes.js';
 import { claimsFor } from './account-claims.js';
+import { ACCOUNT_CLIENT_ID, accountClientMetadata } from './first-party-clients.js';
 import { PROVIDER_ROUTES } from './routes.js';
 
 export interface ProviderDependencies {
@@ -34,7 +35,9 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
 
   return {
     adapter: deps.adapter as Configuration['adapter'],
-    clients: [],
+    // Gatehouse's own account pages (see first-party-clients.ts); applications live in the
+    // database and are read by the adapter.
+    clients: [accountClientMetadata(config.issuer) as ClientMetadata],
     jwks: { keys: deps.keys.signing },
     cookies: {
       keys: deps.keys.cookie,
@@ -125,15 +128,31 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
         ctx.oidc.result?.consent?.grantId ??
         ctx.oidc.session!.grantIdFor(clientId) ??
         (accountId ? await deps.grants.currentGrantId(accountId, clientId) : undefined);
-      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+      const grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      // Gatehouse's own pages are first-party: the user is never asked to consent to them.
+      if (clientId === ACCOUNT_CLIENT_ID && accountId && !grant) {
+        const firstParty = new ctx.oidc.provider.Grant({ clientId, accountId });
+        firstParty.addOIDCScope('openid');
+        await firstParty.save();
+        return firstParty;
+      }
+      return grant;
     },
 
     // A JWT access token is checked without the database, so it must say which authorization it
     // belongs to for a revoked one to be refused (see revocations/revocation-list.ts). It names
-    // the grant by its key, not by its id.
+    // the grant by its key, not by its id. `iat_ms` is when it was issued, to the millisecond:
+    // `iat` has whole seconds, too coarse to tell a token issued just after a revocation (say,
+    // refreshed after a scope was taken back) from one issued just before it.
     extraTokenClaims(_ctx, token) {
-      const jwt = token.kind === 'AccessToken' && token.resourceServer?.accessTokenFormat === 'jwt';
-      return jwt && token.grantId ? { gid: grantKey(token.grantId) } : undefined;
+      const jwt =
+        (token.kind === 'AccessToken' || token.kind === 'ClientCredentials') &&
+        token.resourceServer?.accessTokenFormat === 'jwt';
+      if (!jwt) {
+        return undefined;
+      }
+      const grantId = token.kind === 'AccessToken' ? token.grantId : undefined;
+      return { iat_ms: Date.now(), ...(grantId ? { gid: grantKey(grantId) } : {}) };
     },
 
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -190,7 +209,11 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
         enabled: true,
         logoutSource(ctx, form) {
           ctx.type = 'html';
-          ctx.body = views.render('logout', { form, clientName: ctx.oidc.client?.clientName });
+          // Signing out of Gatehouse's own pages is signing out of Gatehouse: no second name.
+          const client = ctx.oidc.client;
+          const clientName =
+            client?.clientId === ACCOUNT_CLIENT_ID ? undefined : client?.clientName;
+          ctx.body = views.render('logout', { form, clientName });
         },
         postLogoutSuccessSource(ctx) {
           ctx.type = 'html';

@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import Provider, { errors } from 'oidc-provider';
+import Provider, { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { AuditModule } from '../../audit/audit.module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
@@ -16,6 +16,7 @@ import { AdapterFactory } from '../adapter/adapter.factory.js';
 import { clientSecretMatches } from '../clients/client-secret.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { GrantsModule } from '../grants/grants.module.js';
+import { GrantUsage } from '../grants/grant-usage.service.js';
 import { GrantsService } from '../grants/grants.service.js';
 import { KeysModule } from '../keys/keys.module.js';
 import { KeysService } from '../keys/keys.service.js';
@@ -59,6 +60,7 @@ const REPLAY_LABELS: Record<string, string> = {
         AccessTokenVerifier,
         getDataSourceToken(),
         AuditLog,
+        GrantUsage,
       ],
       useFactory: async (
         config: AppConfig,
@@ -71,6 +73,7 @@ const REPLAY_LABELS: Record<string, string> = {
         accessTokens: AccessTokenVerifier,
         dataSource: DataSource,
         audit: AuditLog,
+        usage: GrantUsage,
       ): Promise<Provider> => {
         await keys.load();
         const logger = new Logger('oidc-provider');
@@ -132,6 +135,13 @@ const REPLAY_LABELS: Record<string, string> = {
           }),
         );
         auditProviderEvents(provider, audit);
+        // A token issued under a grant (code, refresh, device) is a use of the authorization.
+        provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+          const grantId = ctx.oidc.entities.Grant?.jti;
+          if (grantId) {
+            usage.touch(grantKey(grantId));
+          }
+        });
         provider.on('server_error', (_ctx, error: Error) =>
           logger.error(error.stack ?? error.message),
         );

@@ -46,6 +46,7 @@ describe('RevocationList', () => {
 
   it('a revoked grant refuses tokens issued before, and in the same second as, the revocation', async () => {
     const before = Date.now() - 5000;
+    const justBefore = Date.now();
     await here.revoke('grant', 'g1');
     const revokedAt = Date.now();
     expect(here.isRevoked({ clientId: 'c', grantKey: 'g1', issuedAt: before })).toBe(true);
@@ -53,6 +54,9 @@ describe('RevocationList', () => {
     expect(here.isRevoked({ clientId: 'c', grantKey: 'g1', issuedAt: second(revokedAt) })).toBe(
       true,
     );
+    // Known to the millisecond (iat_ms): issued after the revocation is fine, at it is not.
+    expect(here.isRevoked({ clientId: 'c', grantKey: 'g1', issuedAt: revokedAt + 1 })).toBe(false);
+    expect(here.isRevoked({ clientId: 'c', grantKey: 'g1', issuedAt: justBefore })).toBe(true);
     // A token of the same grant issued in a later second (a new authorization) is fine.
     expect(
       here.isRevoked({ clientId: 'c', grantKey: 'g1', issuedAt: second(revokedAt) + 1000 }),

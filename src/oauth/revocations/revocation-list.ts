@@ -23,7 +23,7 @@ export interface RevocableToken {
   /** The key of the grant it was issued under; absent for client_credentials tokens. */
   grantKey?: string;
   jti?: string;
-  /** `iat`, in milliseconds. */
+  /** When it was issued, in milliseconds (`iat_ms`, or the start of `iat`'s second). */
   issuedAt: number;
 }
 
@@ -108,8 +108,9 @@ export class RevocationList implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Whether a self-encoded access token was revoked: its grant or client was revoked after it
-   * was issued, or the token itself was. `iat` has one-second resolution, so a token issued in
-   * the same second as a revocation counts as revoked: it errs on the safe side.
+   * was issued, or the token itself was. Gatehouse's tokens say when they were issued to the
+   * millisecond (`iat_ms`); for a token known only by `iat` (whole seconds), one issued in the
+   * same second as a revocation counts as revoked: it errs on the safe side.
    */
   isRevoked(token: RevocableToken): boolean {
     return (

@@ -9,6 +9,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import passport from 'passport';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { GrantUsage } from '../../oauth/grants/grant-usage.service.js';
 import { AccessTokenVerifier } from './access-token-verifier.service.js';
 import { BearerChallenge } from './bearer-challenge.js';
 import type { BearerView } from './bearer.strategy.js';
@@ -49,6 +50,7 @@ export class AccessTokenGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
     verifier: AccessTokenVerifier,
+    private readonly usage: GrantUsage,
   ) {
     this.realm = config.resourceServer.realm;
     this.verify = (token) => verifier.verify(token);
@@ -102,6 +104,10 @@ export class AccessTokenGuard implements CanActivate {
       });
     }
     request.accessToken = token;
+    // "Last used" on the user's connected-apps page (in memory; written every 30 s).
+    if (token.grantKey) {
+      this.usage.touch(token.grantKey);
+    }
     return true;
   }
 

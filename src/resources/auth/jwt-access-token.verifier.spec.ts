@@ -146,6 +146,18 @@ describe('createJwtAccessTokenVerifier', () => {
       await expect(verify(token)).resolves.toMatchObject({ grantKey: 'grant-key-1' });
     });
 
+    it('the issue time to the millisecond (iat_ms) when it agrees with iat, else iat', async () => {
+      const iat = Math.floor(Date.now() / 1000) - 10;
+      const precise = await sign(rsa, claims({ iat, iat_ms: iat * 1000 + 734 }));
+      await expect(verify(precise)).resolves.toMatchObject({
+        issuedAt: new Date(iat * 1000 + 734),
+      });
+      for (const iatMs of [(iat + 1) * 1000, (iat - 1) * 1000 + 999, '1700000000000', 1.5]) {
+        const token = await sign(rsa, claims({ iat, iat_ms: iatMs }));
+        await expect(verify(token)).resolves.toMatchObject({ issuedAt: new Date(iat * 1000) });
+      }
+    });
+
     it('an ES256 client_credentials token (sub = client_id: no user)', async () => {
       const payload = claims({ sub: CLIENT_ID, scope: 'drive.read', jti: undefined });
       await expect(verify(await sign(ec, payload))).resolves.toEqual({

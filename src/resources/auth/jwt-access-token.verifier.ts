@@ -182,9 +182,21 @@ function publicJwk(jwk: JWK): JWK {
   return publicPart;
 }
 
+/**
+ * When the token was issued, in milliseconds: Gatehouse's `iat_ms` claim when it agrees with
+ * `iat` (same second), else the start of `iat`'s second.
+ */
+function issuedAtMs(iat: number, iatMs: unknown): number {
+  return typeof iatMs === 'number' &&
+    Number.isSafeInteger(iatMs) &&
+    Math.floor(iatMs / 1000) === iat
+    ? iatMs
+    : iat * 1000;
+}
+
 /** Type-checks the claims the resource server uses; jose has checked presence and values. */
 function toContext(payload: JWTPayload): AccessTokenContext {
-  const { sub, client_id: clientId, scope, aud, exp, iat, jti, gid } = payload;
+  const { sub, client_id: clientId, scope, aud, exp, iat, jti, gid, iat_ms: iatMs } = payload;
   if (
     typeof sub !== 'string' ||
     !sub ||
@@ -206,7 +218,7 @@ function toContext(payload: JWTPayload): AccessTokenContext {
     scopes: scope ? scope.split(' ').filter(Boolean) : [],
     audience: typeof aud === 'string' ? [aud] : aud,
     expiresAt: new Date(exp * 1000),
-    issuedAt: new Date(iat * 1000),
+    issuedAt: new Date(issuedAtMs(iat, iatMs)),
     userPresent: sub !== clientId,
     ...(jti === undefined ? {} : { jti }),
     ...(gid === undefined ? {} : { grantKey: gid }),

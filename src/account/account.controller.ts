@@ -1,0 +1,189 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CsrfService } from '../common/csrf.service.js';
+import { Public } from '../common/public.decorator.js';
+import { ViewsService } from '../common/views.service.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { UserEntity } from '../identity/user.entity.js';
+import { ClientsService } from '../oauth/clients/clients.service.js';
+import { accountSignOutUrl } from '../oauth/provider/first-party-clients.js';
+import { AccountSession, SignInFailed } from './account-session.service.js';
+import { ConnectedApps } from './connected-apps.service.js';
+
+interface ScopeForm {
+  scope?: unknown;
+}
+
+const formatDate = (date: Date) =>
+  date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) +
+  ' UTC';
+
+/**
+ * The signed-in user's own pages: their profile and the applications they allowed, with
+ * "Revoke access" and single-scope removal. Server-rendered, no script; every form carries a
+ * CSRF token; a visitor who is not signed in is sent through the login page first.
+ * (`@Public()`: these pages use the browser session, not bearer tokens.)
+ */
+@Public()
+@Controller('account')
+export class AccountController {
+  constructor(
+    private readonly session: AccountSession,
+    private readonly apps: ConnectedApps,
+    private readonly clients: ClientsService,
+    private readonly views: ViewsService,
+    private readonly csrf: CsrfService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  async profile(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const user = await this.session.user(req, reply);
+    if (!user) {
+      return this.session.startSignIn(req, reply, '/account');
+    }
+    return this.page(reply, 'account', {
+      user,
+      signOutUrl: accountSignOutUrl(this.config.issuer),
+    });
+  }
+
+  @Get('sign-in')
+  signIn(
+    @Query('return_to') returnTo: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.session.startSignIn(
+      req,
+      reply,
+      typeof returnTo === 'string' ? returnTo : '/account',
+    );
+  }
+
+  @Get('callback')
+  async callback(
+    @Query() query: Record<string, unknown>,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    try {
+      const next = await this.session.finishSignIn(req, reply, query);
+      return reply.code(HttpStatus.SEE_OTHER).header('Cache-Control', 'no-store').redirect(next);
+    } catch (error) {
+      if (!(error instanceof SignInFailed)) {
+        throw error;
+      }
+      return this.page(
+        reply,
+        'error',
+        {
+          title: 'Sign-in not completed',
+          message: `${error.message} Go to your account to try again.`,
+        },
+        HttpStatus.BAD_REQUEST,
+      );
+    }
+  }
+
+  @Get('signed-out')
+  signedOut(@Res() reply: FastifyReply) {
+    return this.page(reply, 'account-signed-out', {});
+  }
+
+  @Get('apps')
+  async list(
+    @Query('revoked') revoked: unknown,
+    @Query('removed') removed: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const user = await this.session.user(req, reply);
+    if (!user) {
+      return this.session.startSignIn(req, reply, '/account/apps');
+    }
+    return this.page(reply, 'account-apps', {
+      apps: await this.apps.list(user.id),
+      notice: await this.notice(revoked, removed),
+      csrfToken: this.csrf.issue(req, reply),
+    });
+  }
+
+  @Post('apps/:clientId/revoke')
+  async revoke(
+    @Param('clientId') clientId: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const user = await this.signedInForPost(req, reply);
+    await this.apps.revoke(user.id, clientId, { id: user.id, ip: req.ip });
+    return this.backToApps(reply, `revoked=${encodeURIComponent(clientId)}`);
+  }
+
+  @Post('apps/:clientId/scopes/remove')
+  async removeScope(
+    @Param('clientId') clientId: string,
+    @Body() form: ScopeForm,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const user = await this.signedInForPost(req, reply);
+    const scope = typeof form?.scope === 'string' ? form.scope : '';
+    await this.apps.removeScope(user.id, clientId, scope, { id: user.id, ip: req.ip });
+    return this.backToApps(reply, `removed=${encodeURIComponent(`${clientId} ${scope}`)}`);
+  }
+
+  /** A form post: CSRF first, then a signed-in user (a post cannot be resumed after sign-in). */
+  private async signedInForPost(req: FastifyRequest, reply: FastifyReply): Promise<UserEntity> {
+    this.csrf.verify(req, reply);
+    const user = await this.session.user(req, reply);
+    if (!user) {
+      // The session ended while the page was open: a readable 401 page, nothing changed.
+      throw new UnauthorizedException('You are signed out. Sign in again and repeat the action.');
+    }
+    return user;
+  }
+
+  /**
+   * What the list page says after an action. Built from ids the page looks up, never from text
+   * in the URL, so a crafted link cannot make Gatehouse display words of its choosing.
+   */
+  private async notice(revoked: unknown, removed: unknown): Promise<string | undefined> {
+    if (typeof revoked === 'string') {
+      const client = await this.clients.find(revoked);
+      return client ? `${client.name} can no longer use your account.` : undefined;
+    }
+    if (typeof removed === 'string') {
+      const [clientId, scope] = removed.split(' ');
+      const client = clientId ? await this.clients.find(clientId) : null;
+      return client && scope && /^[a-z_.]+$/.test(scope)
+        ? `${client.name} no longer has ${scope}.`
+        : undefined;
+    }
+    return undefined;
+  }
+
+  private backToApps(reply: FastifyReply, query: string) {
+    return reply.code(HttpStatus.SEE_OTHER).redirect(`/account/apps?${query}`);
+  }
+
+  private page(reply: FastifyReply, view: string, data: Record<string, unknown>, status = 200) {
+    return reply
+      .code(status)
+      .header('Cache-Control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(this.views.render(view, { ...data, formatDate }));
+  }
+}

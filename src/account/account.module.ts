@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { CsrfService } from '../common/csrf.service.js';
+import { ProviderModule } from '../oauth/provider/provider.module.js';
+import { AccountSession } from './account-session.service.js';
+import { AccountController } from './account.controller.js';
+import { ConnectedApps } from './connected-apps.service.js';
+
+/** The signed-in user's pages under /account (and the session the admin pages reuse). */
+@Module({
+  imports: [ProviderModule],
+  controllers: [AccountController],
+  providers: [AccountSession, ConnectedApps, CsrfService],
+  exports: [AccountSession],
+})
+export class AccountModule {}
