@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { AccountModule } from './account/account.module.js';
+import { AdminModule } from './admin/admin.module.js';
 import { AssetsController } from './common/assets.controller.js';
 import { HealthController } from './common/health.controller.js';
 import type { AppConfig } from './config/app-config.js';
@@ -21,6 +22,7 @@ export class AppModule {
         ProviderModule,
         InteractionsModule,
         AccountModule,
+        AdminModule,
         ResourcesModule,
         ...extra,
       ],

@@ -4,7 +4,8 @@ import { UserInputError } from '../common/errors.js';
 import { parseDuration } from '../config/duration.js';
 import { UsersService } from '../identity/users.service.js';
 import { TokenMaintenanceService } from '../oauth/adapter/token-maintenance.service.js';
-import { CLIENT_TYPES, type ClientEntity } from '../oauth/clients/client.entity.js';
+import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
+import { describeClient } from '../oauth/clients/client-view.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { KeysService } from '../oauth/keys/keys.service.js';
 
@@ -19,26 +20,6 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 function print(io: CliIo, json: boolean | undefined, data: unknown, text: string): void {
   io.out(json ? JSON.stringify(data, null, 2) : text);
-}
-
-function describeClient(client: ClientEntity) {
-  return {
-    client_id: client.id,
-    name: client.name,
-    type: client.type,
-    redirect_uris: client.redirectUris,
-    post_logout_redirect_uris: client.postLogoutRedirectUris,
-    scope: client.scope,
-    introspection: client.introspection,
-    logo_uri: client.logoUri,
-    client_uri: client.clientUri,
-    allow_scope_removal: client.allowScopeRemoval,
-    previous_secret_expires_at:
-      client.previousSecretExpiresAt && client.previousSecretExpiresAt > Date.now()
-        ? new Date(client.previousSecretExpiresAt).toISOString()
-        : null,
-    created_at: client.createdAt.toISOString(),
-  };
 }
 
 /** `--grace 0`, `--grace 90s`, `--grace 12h`, ... in seconds. */
@@ -156,7 +137,12 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       const text = clients.length
         ? clients.map((c) => `${c.id}  ${c.type.padEnd(7)}  ${c.name}`).join('\n')
         : 'No applications registered.';
-      print(io, opts.json, clients.map(describeClient), text);
+      print(
+        io,
+        opts.json,
+        clients.map((client) => describeClient(client)),
+        text,
+      );
     });
 
   program

@@ -9,6 +9,7 @@ export const SCOPES = {
   offline_access: 'Stay connected when you are not using the app',
   'drive.read': 'See the files in your Drive',
   'drive.write': 'Create, change and delete files in your Drive',
+  admin: 'Manage Gatehouse applications and read its audit trail (administrators only)',
 } as const;
 
 export type Scope = keyof typeof SCOPES;
@@ -16,8 +17,14 @@ export type Scope = keyof typeof SCOPES;
 /** Scopes about the user's identity, served by the authorization server itself (OIDC Core §5.4). */
 export const IDENTITY_SCOPES: Scope[] = ['openid', 'profile', 'email', 'offline_access'];
 
-/** Scopes of the sample Drive API, granted on access tokens audience-bound to it (RFC 8707). */
-export const API_SCOPES: Scope[] = ['drive.read', 'drive.write'];
+/** Scopes of the API (the Drive and the admin API), on access tokens audience-bound to it (RFC 8707). */
+export const API_SCOPES: Scope[] = ['drive.read', 'drive.write', 'admin'];
+
+/**
+ * Scopes an application gets only when registered for them explicitly, and a user can grant
+ * only if they hold the role: `admin` is for administrators' tools.
+ */
+export const PRIVILEGED_SCOPES: Scope[] = ['admin'];
 
 export function isScope(value: string): value is Scope {
   return Object.hasOwn(SCOPES, value);

@@ -7,6 +7,7 @@ import { API_SCOPES, SCOPES } from '../oauth/scopes.js';
 import { PROVIDER_ROUTES } from '../oauth/provider/routes.js';
 import { REQUIRES_USER, SCOPE_REQUIREMENTS } from './auth/decorators.js';
 import { satisfyingScopeSets, type ScopeRequirement } from './auth/scope-requirements.js';
+import { AdminModule } from '../admin/admin.module.js';
 import { DriveModule } from './drive/drive.module.js';
 
 export const API_DOCS_PATH = '/api/docs';
@@ -63,7 +64,7 @@ export function setupApiDocs(app: NestFastifyApplication, config: AppConfig): vo
         SECURITY_SCHEME,
       )
       .build(),
-    { include: [DriveModule] },
+    { include: [DriveModule, AdminModule] },
   );
   describeSecurity(app, document);
   // Swagger UI is a script: its pages (only) may run our own scripts and inline styles.

@@ -243,7 +243,11 @@ describe('CLI (npm run cli -- ...)', () => {
         ],
         'only confidential applications',
       ],
-      [['--name', 'X', '--type', 'service', '--scope', 'drive.read admin'], 'unknown scope admin'],
+      [['--name', 'X', '--type', 'service', '--scope', 'drive.read files'], 'unknown scope files'],
+      [
+        ['--name', 'X', '--type', 'service', '--scope', 'drive.read admin'],
+        'a service application has no user and cannot use admin',
+      ],
       [['--name', 'X', '--type', 'service', '--scope', 'openid'], 'cannot use openid'],
       [
         ['--name', 'X', '--type', 'service', '--logo-uri', 'http://x.example.com/logo.png'],

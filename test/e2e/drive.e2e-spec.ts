@@ -311,7 +311,11 @@ describe('API documentation', () => {
         authorizationCode: {
           authorizationUrl: `${app.issuer}/oauth/authorize`,
           tokenUrl: `${app.issuer}/oauth/token`,
-          scopes: { 'drive.read': expect.any(String), 'drive.write': expect.any(String) },
+          scopes: {
+            'drive.read': expect.any(String),
+            'drive.write': expect.any(String),
+            admin: expect.any(String),
+          },
         },
         clientCredentials: { tokenUrl: `${app.issuer}/oauth/token` },
       },
@@ -329,6 +333,13 @@ describe('API documentation', () => {
       'POST /api/drive/files': [{ oauth2: ['drive.write'] }],
       'GET /api/drive/files/{id}': [{ oauth2: ['drive.read'] }],
       'DELETE /api/drive/files/{id}': [{ oauth2: ['drive.write'] }],
+      'GET /api/admin/apps': [{ oauth2: ['admin'] }],
+      'POST /api/admin/apps': [{ oauth2: ['admin'] }],
+      'GET /api/admin/apps/{id}': [{ oauth2: ['admin'] }],
+      'DELETE /api/admin/apps/{id}': [{ oauth2: ['admin'] }],
+      'POST /api/admin/apps/{id}/secret': [{ oauth2: ['admin'] }],
+      'DELETE /api/admin/apps/{id}/secret/previous': [{ oauth2: ['admin'] }],
+      'GET /api/admin/audit': [{ oauth2: ['admin'] }],
     });
     expect(document.paths['/api/drive/files'].get.responses).toHaveProperty('403');
   });

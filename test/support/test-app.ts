@@ -115,12 +115,14 @@ export class TestApp {
     return `${this.issuer}${path}`;
   }
 
-  async createUser(overrides: Partial<TestUser> & { name?: string } = {}): Promise<TestUser> {
+  async createUser(
+    overrides: Partial<TestUser> & { name?: string; admin?: boolean } = {},
+  ): Promise<TestUser> {
     const email = overrides.email ?? `user-${Math.random().toString(36).slice(2)}@example.com`;
     const password = overrides.password ?? 'correct horse battery staple';
     const user = await this.app
       .get(UsersService)
-      .create({ email, password, name: overrides.name ?? 'Test User' });
+      .create({ email, password, name: overrides.name ?? 'Test User', admin: overrides.admin });
     return { id: user.id, email, password };
   }
 

@@ -28,7 +28,8 @@ export class UserAgent {
     return this.follow(url, { method: 'GET', headers });
   }
 
-  async postForm(url: string, fields: Record<string, string>): Promise<Visit> {
+  /** A form post; `URLSearchParams` for fields that repeat (checkboxes). */
+  async postForm(url: string, fields: Record<string, string> | URLSearchParams): Promise<Visit> {
     return this.follow(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

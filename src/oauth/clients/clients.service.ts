@@ -8,7 +8,7 @@ import { AuditLog } from '../../audit/audit-log.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { OidcPayloadEntity } from '../adapter/oidc-payload.entity.js';
 import { RevocationList } from '../revocations/revocation-list.js';
-import { isScope, SCOPES } from '../scopes.js';
+import { IDENTITY_SCOPES, isScope, PRIVILEGED_SCOPES, SCOPES } from '../scopes.js';
 import { CLIENT_TYPES, ClientEntity, type ClientType } from './client.entity.js';
 import { isConfidential } from './client-metadata.js';
 import { generateClientSecret, hashClientSecret } from './client-secret.js';
@@ -221,10 +221,12 @@ function parseType(type: string): ClientType {
 }
 
 function parseScope(type: ClientType, scope: string | undefined): string {
-  const interactiveOnly = new Set(['openid', 'profile', 'email', 'offline_access']);
-  const usable = Object.keys(SCOPES).filter((s) => type !== 'service' || !interactiveOnly.has(s));
+  // A service has no user: no identity scopes, and no admin (the admin API acts for an admin).
+  const userOnly = new Set<string>([...IDENTITY_SCOPES, ...PRIVILEGED_SCOPES]);
+  const usable = Object.keys(SCOPES).filter((s) => type !== 'service' || !userOnly.has(s));
   if (scope === undefined) {
-    return usable.join(' ');
+    // Privileged scopes only when asked for by name.
+    return usable.filter((s) => !(PRIVILEGED_SCOPES as string[]).includes(s)).join(' ');
   }
   const requested = unique(scope.split(/\s+/).filter(Boolean));
   const unknown = requested.filter((s) => !isScope(s));

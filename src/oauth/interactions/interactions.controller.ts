@@ -8,7 +8,7 @@ import { ViewsService } from '../../common/views.service.js';
 import { LoginThrottle } from '../../identity/login-throttle.js';
 import { UsersService } from '../../identity/users.service.js';
 import { OIDC_PROVIDER } from '../provider/oidc-provider.token.js';
-import { describeScope } from '../scopes.js';
+import { describeScope, PRIVILEGED_SCOPES } from '../scopes.js';
 import { InteractionExpired, loadInteraction, type Interaction } from './interaction-details.js';
 import { Public } from '../../common/public.decorator.js';
 
@@ -125,8 +125,16 @@ export class InteractionsController {
     if (missingClaims) {
       grant.addOIDCClaims(missingClaims);
     }
+    const admin = (await this.users.findById(accountId))?.isAdmin ?? false;
     for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) {
-      grant.addResourceScope(indicator, scopes.join(' '));
+      const [allowed, refused] = splitPrivileged(scopes, admin);
+      if (allowed.length) {
+        grant.addResourceScope(indicator, allowed.join(' '));
+      }
+      // Recorded as refused, so the app gets a token without it rather than asking again.
+      if (refused.length) {
+        grant.rejectResourceScope(indicator, refused.join(' '));
+      }
     }
     const grantId = await grant.save();
     await this.audit.record({
@@ -205,7 +213,8 @@ export class InteractionsController {
       ...Object.values((details.missingResourceScopes as Record<string, string[]>) ?? {}).flat(),
     ];
     const user = await this.users.findById(interaction.session!.accountId);
-    const scopes = [...new Set(requested)].map((name) => ({
+    const [grantable] = splitPrivileged(requested, user?.isAdmin ?? false);
+    const scopes = [...new Set(grantable)].map((name) => ({
       name,
       description: describeScope(name),
     }));
@@ -224,4 +233,10 @@ export class InteractionsController {
         }),
       );
   }
+}
+
+/** [what this user may grant, what only an administrator may]: `admin` needs the role. */
+function splitPrivileged(scopes: string[], admin: boolean): [string[], string[]] {
+  const privileged = (scope: string) => (PRIVILEGED_SCOPES as string[]).includes(scope);
+  return admin ? [scopes, []] : [scopes.filter((s) => !privileged(s)), scopes.filter(privileged)];
 }

@@ -1,0 +1,370 @@
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AccountSession } from '../account/account-session.service.js';
+import { AUDIT_EVENTS, AUDIT_OUTCOMES, type Actor } from '../audit/audit-event.js';
+import { AuditLog } from '../audit/audit-log.service.js';
+import { CsrfService } from '../common/csrf.service.js';
+import { NotFoundError, UserInputError } from '../common/errors.js';
+import { parseInput } from '../common/parse-input.js';
+import { Public } from '../common/public.decorator.js';
+import { ViewsService } from '../common/views.service.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { parseDuration } from '../config/duration.js';
+import type { UserEntity } from '../identity/user.entity.js';
+import { CLIENT_TYPES, type ClientEntity } from '../oauth/clients/client.entity.js';
+import { ClientsService } from '../oauth/clients/clients.service.js';
+import { SCOPES } from '../oauth/scopes.js';
+import { AuditQuerySchema, MAX_GRACE_SECONDS } from './admin.schemas.js';
+
+/** What the registration form posts (urlencoded: every field a string, checkboxes when ticked). */
+type AppForm = Record<string, string | string[] | undefined>;
+
+const formatDate = (date: Date) =>
+  date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }) +
+  ' UTC';
+
+const lines = (value: unknown) =>
+  typeof value === 'string'
+    ? value
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean)
+    : [];
+
+const field = (form: AppForm | undefined, name: string) => {
+  const value = form?.[name];
+  return typeof value === 'string' ? value : Array.isArray(value) ? value.join(' ') : undefined;
+};
+
+/**
+ * The administrators' pages: applications (register by type, see the secret once, rotate it
+ * with a grace period, revoke the previous one, delete) and the audit trail. Server-rendered,
+ * no script, CSRF tokens on every form; signed in like /account, and only for users with the
+ * admin role (anyone else gets a 403 page).
+ */
+@Public()
+@ApiExcludeController()
+@Controller('admin')
+export class AdminPagesController {
+  constructor(
+    private readonly session: AccountSession,
+    private readonly clients: ClientsService,
+    private readonly audit: AuditLog,
+    private readonly views: ViewsService,
+    private readonly csrf: CsrfService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  home(@Res() reply: FastifyReply) {
+    return reply.code(HttpStatus.SEE_OTHER).redirect('/admin/apps');
+  }
+
+  @Get('apps')
+  async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const admin = await this.admin(req, reply);
+    if (!admin) {
+      return reply;
+    }
+    return this.page(reply, 'admin-apps', { apps: await this.clients.list() });
+  }
+
+  @Get('apps/new')
+  async newApp(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const admin = await this.admin(req, reply);
+    if (!admin) {
+      return reply;
+    }
+    return this.registrationForm(req, reply, {});
+  }
+
+  @Post('apps')
+  async create(@Body() form: AppForm, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const admin = await this.adminForPost(req, reply);
+    try {
+      const { client, clientSecret } = await this.clients.create(
+        {
+          name: field(form, 'name') ?? '',
+          type: field(form, 'type') ?? '',
+          redirectUris: lines(field(form, 'redirect_uris')),
+          postLogoutRedirectUris: lines(field(form, 'post_logout_redirect_uris')),
+          // No box ticked: every scope the type can use (as the CLI without --scope).
+          scope: field(form, 'scope'),
+          introspection: field(form, 'introspection') === 'on',
+          logoUri: field(form, 'logo_uri'),
+          clientUri: field(form, 'client_uri'),
+          allowScopeRemoval: field(form, 'allow_scope_removal') === 'on',
+        },
+        this.actor(admin, req),
+      );
+      // The secret is in this response only: no redirect that would need to carry it.
+      return this.appPage(req, reply, client, { secret: clientSecret, created: true }, 201);
+    } catch (error) {
+      if (!(error instanceof UserInputError)) {
+        throw error;
+      }
+      return this.registrationForm(req, reply, form, error.message.split('\n'), 400);
+    }
+  }
+
+  @Get('apps/:id')
+  async show(@Param('id') id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const admin = await this.admin(req, reply);
+    if (!admin) {
+      return reply;
+    }
+    return this.appPage(req, reply, await this.get(id), {});
+  }
+
+  @Post('apps/:id/rotate-secret')
+  async rotate(
+    @Param('id') id: string,
+    @Body() form: AppForm,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const admin = await this.adminForPost(req, reply);
+    const graceSeconds = parseGrace(field(form, 'grace') ?? '');
+    const rotated = await this.clients.rotateSecret(id, {
+      graceSeconds,
+      actor: this.actor(admin, req),
+    });
+    return this.appPage(req, reply, await this.get(id), { secret: rotated.clientSecret });
+  }
+
+  @Post('apps/:id/revoke-secret')
+  async revokeSecret(
+    @Param('id') id: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const admin = await this.adminForPost(req, reply);
+    const revoked = await this.clients.revokePreviousSecret(id, this.actor(admin, req));
+    return this.appPage(req, reply, await this.get(id), {
+      notice: revoked
+        ? 'The previous secret no longer works.'
+        : 'There was no previous secret still working.',
+    });
+  }
+
+  @Post('apps/:id/delete')
+  async remove(
+    @Param('id') id: string,
+    @Body() form: AppForm,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const admin = await this.adminForPost(req, reply);
+    const client = await this.get(id);
+    if (field(form, 'confirm') !== client.name) {
+      return this.appPage(
+        req,
+        reply,
+        client,
+        { deleteError: `Type the application's name, ${client.name}, to delete it.` },
+        400,
+      );
+    }
+    await this.clients.delete(id, this.actor(admin, req));
+    return this.page(reply, 'admin-apps', {
+      apps: await this.clients.list(),
+      notice: `${client.name} was deleted; its grants and tokens were revoked.`,
+    });
+  }
+
+  @Get('audit')
+  async auditTrail(
+    @Query() query: Record<string, unknown>,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const admin = await this.admin(req, reply);
+    if (!admin) {
+      return reply;
+    }
+    // An empty filter field in the form means "any".
+    const filled = Object.fromEntries(
+      Object.entries(query).filter(([, value]) => value !== '' && value !== undefined),
+    );
+    let problem: string | undefined;
+    let page: Awaited<ReturnType<AuditLog['list']>> = { events: [] };
+    try {
+      const q = parseInput(AuditQuerySchema, {
+        ...filled,
+        since: toInstant(filled.since),
+        until: toInstant(filled.until),
+      });
+      page = await this.audit.list({
+        event: q.event,
+        outcome: q.outcome,
+        actorId: q.actor,
+        clientId: q.client_id,
+        since: q.since,
+        until: q.until,
+        limit: q.limit,
+        after: q.after,
+      });
+    } catch (error) {
+      if (!(error instanceof UserInputError)) {
+        throw error;
+      }
+      problem = error.message;
+    }
+    const older = page.next
+      ? `/admin/audit?${new URLSearchParams({ ...(filled as Record<string, string>), after: page.next }).toString()}`
+      : undefined;
+    return this.page(
+      reply,
+      'admin-audit',
+      {
+        events: page.events,
+        filters: filled,
+        problem,
+        older,
+        eventNames: Object.keys(AUDIT_EVENTS),
+        outcomes: AUDIT_OUTCOMES,
+      },
+      problem ? 400 : 200,
+    );
+  }
+
+  /** The signed-in admin; otherwise answers (sign-in redirect or 403 page) and returns undefined. */
+  private async admin(req: FastifyRequest, reply: FastifyReply): Promise<UserEntity | undefined> {
+    const user = await this.session.user(req, reply);
+    if (!user) {
+      this.session.startSignIn(req, reply, req.url);
+      return undefined;
+    }
+    if (!user.isAdmin) {
+      throw new ForbiddenException('Only administrators may use these pages.');
+    }
+    return user;
+  }
+
+  private async adminForPost(req: FastifyRequest, reply: FastifyReply): Promise<UserEntity> {
+    this.csrf.verify(req, reply);
+    const user = await this.session.user(req, reply);
+    if (!user?.isAdmin) {
+      throw new ForbiddenException(
+        user
+          ? 'Only administrators may use these pages.'
+          : 'You are signed out. Sign in again and repeat the action.',
+      );
+    }
+    return user;
+  }
+
+  private actor(admin: UserEntity, req: FastifyRequest): Actor {
+    return { id: admin.id, ip: req.ip };
+  }
+
+  private async get(id: string): Promise<ClientEntity> {
+    const client = await this.clients.find(id);
+    if (!client) {
+      throw new NotFoundError(`No application with client_id ${id}`);
+    }
+    return client;
+  }
+
+  private registrationForm(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    form: AppForm,
+    problems: string[] = [],
+    status = 200,
+  ) {
+    const values = {
+      name: field(form, 'name') ?? '',
+      type: field(form, 'type') ?? 'web',
+      redirect_uris: field(form, 'redirect_uris') ?? '',
+      post_logout_redirect_uris: field(form, 'post_logout_redirect_uris') ?? '',
+      scope: field(form, 'scope') ?? '',
+      logo_uri: field(form, 'logo_uri') ?? '',
+      client_uri: field(form, 'client_uri') ?? '',
+      introspection: field(form, 'introspection') === 'on',
+      // A fresh form allows scope removal; a re-shown one keeps what was posted.
+      allow_scope_removal: problems.length ? field(form, 'allow_scope_removal') === 'on' : true,
+    };
+    return this.page(
+      reply,
+      'admin-app-new',
+      {
+        values,
+        problems,
+        types: CLIENT_TYPES,
+        scopes: Object.entries(SCOPES).map(([name, description]) => ({ name, description })),
+        csrfToken: this.csrf.issue(req, reply),
+      },
+      status,
+    );
+  }
+
+  private appPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    client: ClientEntity,
+    extra: { secret?: string; created?: boolean; notice?: string; deleteError?: string },
+    status = 200,
+  ) {
+    const previousUntil =
+      client.previousSecretExpiresAt && client.previousSecretExpiresAt > Date.now()
+        ? new Date(client.previousSecretExpiresAt)
+        : undefined;
+    return this.page(
+      reply,
+      'admin-app',
+      {
+        client,
+        previousUntil,
+        confidential: client.type === 'web' || client.type === 'service',
+        defaultGrace: `${Math.round(this.config.clientSecretGrace / 3600)}h`,
+        csrfToken: this.csrf.issue(req, reply),
+        ...extra,
+      },
+      status,
+    );
+  }
+
+  private page(reply: FastifyReply, view: string, data: Record<string, unknown>, status = 200) {
+    return reply
+      .code(status)
+      .header('Cache-Control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(this.views.render(view, { ...data, formatDate }));
+  }
+}
+
+/** The rotate form's grace period: empty for the default, `0`, or a duration such as `12h`. */
+function parseGrace(value: string): number | undefined {
+  const trimmed = value.trim();
+  if (!trimmed) {
+    return undefined;
+  }
+  const seconds = /^0+\s*[smhd]?$/.test(trimmed) ? 0 : parseDuration(trimmed);
+  if (seconds === undefined || seconds > MAX_GRACE_SECONDS) {
+    throw new UserInputError(
+      'The grace period must be 0 or a duration of at most 30d, such as 90s, 10m, 12h or 7d.',
+    );
+  }
+  return seconds;
+}
+
+/** A `datetime-local` form value (no zone) is taken as UTC, as the page shows times. */
+function toInstant(value: unknown): unknown {
+  return typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(value)
+    ? `${value}${value.length === 16 ? ':00' : ''}Z`
+    : value;
+}

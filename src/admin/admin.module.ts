@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AccountModule } from '../account/account.module.js';
+import { CsrfService } from '../common/csrf.service.js';
+import { ProviderModule } from '../oauth/provider/provider.module.js';
+import { AdminApiController } from './admin-api.controller.js';
+import { AdminPagesController } from './admin-pages.controller.js';
+import { AdminUserGuard } from './admin-user.guard.js';
+
+/** Administration: /admin pages (browser session) and the /api/admin management API (tokens). */
+@Module({
+  imports: [AccountModule, ProviderModule],
+  controllers: [AdminPagesController, AdminApiController],
+  providers: [AdminUserGuard, CsrfService],
+})
+export class AdminModule {}

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { AUDIT_EVENTS, AUDIT_OUTCOMES, type AuditEventName } from '../audit/audit-event.js';
+import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
+
+const MAX_URIS = 20;
+/** The longest grace period an admin may give a rotated-out secret. */
+export const MAX_GRACE_SECONDS = 30 * 86_400;
+
+const uris = z.array(z.string().max(2000)).max(MAX_URIS, `at most ${MAX_URIS} URIs`);
+
+/**
+ * A new application, as the admin API takes it (RFC 7591 member names). What the values may
+ * be (redirect URI rules per type, scopes, URLs) is checked by ClientsService, the same rules
+ * as the CLI and the pages.
+ */
+export const NewAppSchema = z
+  .strictObject({
+    name: z.string().max(200),
+    type: z.enum(CLIENT_TYPES, { error: `type must be one of ${CLIENT_TYPES.join(', ')}` }),
+    redirect_uris: uris.default([]),
+    post_logout_redirect_uris: uris.default([]),
+    scope: z
+      .string()
+      .max(1000)
+      .optional()
+      .describe('Space-separated; default: all the type can use'),
+    introspection: z.boolean().default(false),
+    logo_uri: z.string().max(2000).optional(),
+    client_uri: z.string().max(2000).optional(),
+    allow_scope_removal: z.boolean().default(true),
+  })
+  .meta({ title: 'NewApplication' });
+
+export const RotateSecretSchema = z
+  .strictObject({
+    grace_period: z
+      .number()
+      .int('grace_period must be a whole number of seconds')
+      .min(0, 'grace_period must be 0 or more')
+      .max(MAX_GRACE_SECONDS, `grace_period must be at most ${MAX_GRACE_SECONDS} seconds (30 days)`)
+      .optional()
+      .describe('Seconds the old secret keeps working; default CLIENT_SECRET_GRACE (24 h)'),
+  })
+  .meta({ title: 'SecretRotation' });
+
+const instant = (name: string) =>
+  z.iso
+    .datetime({ offset: true, error: `${name} must be a date-time such as 2026-11-28T09:00:00Z` })
+    .transform((value) => new Date(value))
+    .optional();
+
+export const AuditQuerySchema = z.strictObject({
+  event: z
+    .enum(Object.keys(AUDIT_EVENTS) as [AuditEventName, ...AuditEventName[]], {
+      error: `event must be one of ${Object.keys(AUDIT_EVENTS).join(', ')}`,
+    })
+    .optional(),
+  outcome: z.enum(AUDIT_OUTCOMES, { error: 'outcome must be success or failure' }).optional(),
+  actor: z.string().max(320).optional(),
+  client_id: z.string().max(64).optional(),
+  since: instant('since'),
+  until: instant('until'),
+  limit: z.coerce
+    .number()
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(200, 'limit must be at most 200')
+    .default(50),
+  after: z.string().max(200).optional(),
+});
+
+// Response shapes: documentation only.
+export const AppSchema = z
+  .object({
+    client_id: z.string(),
+    name: z.string(),
+    type: z.enum(CLIENT_TYPES),
+    redirect_uris: z.array(z.string()),
+    post_logout_redirect_uris: z.array(z.string()),
+    scope: z.string(),
+    introspection: z.boolean(),
+    logo_uri: z.string().nullable(),
+    client_uri: z.string().nullable(),
+    allow_scope_removal: z.boolean(),
+    previous_secret_expires_at: z
+      .string()
+      .nullable()
+      .meta({ format: 'date-time' })
+      .describe('Until when the secret replaced by the last rotation still works'),
+    created_at: z.string().meta({ format: 'date-time' }),
+  })
+  .meta({ title: 'Application' });
+
+export const CreatedAppSchema = AppSchema.extend({
+  client_secret: z.string().optional().describe('Only for web and service apps, and only now'),
+}).meta({ title: 'CreatedApplication' });
+
+export const RotatedSecretSchema = z
+  .object({
+    client_id: z.string(),
+    client_secret: z.string().describe('Shown only now'),
+    previous_secret_expires_at: z.string().nullable().meta({ format: 'date-time' }),
+  })
+  .meta({ title: 'RotatedSecret' });
+
+export const AuditPageSchema = z
+  .object({
+    events: z.array(
+      z.object({
+        id: z.string(),
+        at: z.string().meta({ format: 'date-time' }),
+        event: z.string(),
+        outcome: z.enum(AUDIT_OUTCOMES),
+        actor: z.string().nullable(),
+        client_id: z.string().nullable(),
+        ip: z.string().nullable(),
+        details: z.record(z.string(), z.unknown()),
+      }),
+    ),
+    next: z.string().optional().describe('Pass as `after` for older events'),
+  })
+  .meta({ title: 'AuditPage' });
