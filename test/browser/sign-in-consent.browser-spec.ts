@@ -2,15 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Page,
-  type Response,
-} from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { SCOPES } from '../../src/oauth/scopes.js';
 import { authorizationRequest, discover, oidc } from '../support/oauth-client.js';
+import { heading, launchBrowser, newPage as openPage, TEST_TIMEOUT } from '../support/browser.js';
 import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
 
 /**
@@ -21,24 +16,8 @@ import { TestApp, type TestClient, type TestUser } from '../support/test-app.js'
  * GATEHOUSE_SCREENSHOTS=<dir> saves the sign-in and consent pages there, to look at them.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-/** Every Playwright action and navigation gives up after this long instead of hanging. */
-const ACTION_TIMEOUT = 15_000;
 const CALLBACK_ORIGIN = 'https://app.example.com';
 const SCREENSHOTS = process.env.GATEHOUSE_SCREENSHOTS;
-
-/** Per test: a browser flow takes 1-3 s here; this bounds a hang, not the normal case. */
-const TEST_TIMEOUT = 60_000;
 
 describe('sign-in and consent pages in a browser', () => {
   let app: TestApp;
@@ -48,15 +27,7 @@ describe('sign-in and consent pages in a browser', () => {
 
   beforeAll(async () => {
     // launch() gives the browser a fresh temporary user-data dir and removes it on close.
-    [app, browser] = await Promise.all([
-      TestApp.start(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_ARGS,
-        timeout: 30_000,
-      }),
-    ]);
+    [app, browser] = await Promise.all([TestApp.start(), launchBrowser()]);
     user = await app.createUser({ name: 'Alice Example' });
   }, 90_000);
 
@@ -66,17 +37,8 @@ describe('sign-in and consent pages in a browser', () => {
     await app?.close();
   }, 30_000);
 
-  /** A new, cookie-less browser context (one user agent) with bounded timeouts. */
-  async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-    const context = await browser.newContext(options);
-    contexts.push(context);
-    context.setDefaultTimeout(ACTION_TIMEOUT);
-    context.setDefaultNavigationTimeout(ACTION_TIMEOUT);
-    // The client's host does not exist: answer its callback so navigation ends cleanly.
-    await context.route(`${CALLBACK_ORIGIN}/**`, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/plain', body: 'ok' }),
-    );
-    return context.newPage();
+  function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
+    return openPage(browser, contexts, { ...options, fakeOrigins: [CALLBACK_ORIGIN] });
   }
 
   /**
@@ -87,12 +49,6 @@ describe('sign-in and consent pages in a browser', () => {
     return page
       .waitForRequest((request) => request.url().startsWith(`${client.redirectUri}?`))
       .then((request) => new URL(request.url()));
-  }
-
-  async function heading(page: Page): Promise<string> {
-    const h1 = page.getByRole('heading', { level: 1 });
-    await h1.waitFor();
-    return (await h1.textContent())?.trim() ?? '';
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {
