@@ -332,6 +332,44 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
     ]);
   });
 
+  it('a rotated-out secret works through its grace period, then fails', async () => {
+    const created = (
+      await callApi(app, '/api/admin/apps', {
+        method: 'POST',
+        token,
+        body: { name: 'Graceful', type: 'service' },
+      })
+    ).body as { client_id: string; client_secret: string };
+    const rotated = (
+      await callApi(app, `/api/admin/apps/${created.client_id}/secret`, {
+        method: 'POST',
+        token,
+        body: { grace_period: 1 },
+      })
+    ).body as { client_secret: string; previous_secret_expires_at: string };
+    expect((await clientCredentials(app, created.client_id, created.client_secret)).status).toBe(
+      200,
+    );
+    const until = Date.parse(rotated.previous_secret_expires_at);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now()) + 50));
+    expect((await clientCredentials(app, created.client_id, created.client_secret)).status).toBe(
+      401,
+    );
+    expect((await clientCredentials(app, created.client_id, rotated.client_secret)).status).toBe(
+      200,
+    );
+    const refused = await callApi(app, `/api/admin/apps/${created.client_id}/secret`, {
+      method: 'POST',
+      token,
+      body: { grace_period: -1 },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'grace_period must be 0 or more',
+    });
+  });
+
   it('deleting an app makes its user tokens fail on the next request', async () => {
     const user = await app.createUser();
     const victim = await app.createClient({ type: 'web', name: 'Victim' });

@@ -2,7 +2,7 @@ import { AuditLog } from '../../src/audit/audit-log.service.js';
 import type { AuditRecord } from '../../src/audit/audit-event.js';
 import { ClientsService } from '../../src/oauth/clients/clients.service.js';
 import { GrantsService } from '../../src/oauth/grants/grants.service.js';
-import { postForm } from '../support/api.js';
+import { postForm, userApiTokens } from '../support/api.js';
 import {
   approve,
   authorizationRequest,
@@ -152,6 +152,13 @@ describe('Audit trail', () => {
       actorId: client.clientId,
       details: { account_id: user.id, reason: 'revocation_endpoint' },
     });
+
+    // A JWT access token at the revocation endpoint (Gatehouse revokes those itself).
+    const jwt = await userApiTokens(app, user, 'drive.read', client);
+    expect((await postForm(app, '/oauth/revoke', { token: jwt.accessToken }, client)).status).toBe(
+      200,
+    );
+    expect(await events({ clientId: client.clientId, event: 'grant.revoked' })).toHaveLength(2);
 
     await runCodeFlow(new UserAgent(app.issuer), config, client, user);
     await app.app

@@ -141,6 +141,8 @@ async function revoke(
       model.revokeByGrantId(grantId),
     ),
   );
+  // What oidc-provider's own revocation announces (the audit trail listens).
+  ctx.oidc.provider.emit('grant.revoked', ctx, grantId);
 }
 
 /** RFC 7662 §2.2, with the members oidc-provider gives for opaque tokens. */
