@@ -12,6 +12,8 @@ export interface TokenLifetimes {
   session: number;
   grant: number;
   interaction: number;
+  /** How long a device's user code can be entered (RFC 8628 §3.2 `expires_in`). */
+  deviceCode: number;
 }
 
 /** How the API (this server's own resource server) checks access tokens. */
@@ -39,6 +41,8 @@ export interface AppConfig {
    */
   accessTokenFormat: 'jwt' | 'opaque';
   resourceServer: ResourceServerConfig;
+  /** Seconds a device must wait between polls of the token endpoint (RFC 8628 §3.2 `interval`). */
+  devicePollInterval: number;
   /** Seconds a client secret keeps working after it was rotated (0: it stops at once). */
   clientSecretGrace: number;
   /** Passed to Fastify's `trustProxy`; false means X-Forwarded-* headers are ignored. */

@@ -52,6 +52,7 @@ describe('loadConfig', () => {
         session: 14 * 86400,
         grant: 365 * 86400,
         interaction: 3600,
+        deviceCode: 600,
       });
     });
 
@@ -191,6 +192,7 @@ describe('loadConfig', () => {
         SESSION_TTL: '1d',
         GRANT_TTL: '90d',
         INTERACTION_TTL: '15m',
+        DEVICE_CODE_TTL: '5m',
       });
       expect(config.ttl).toEqual({
         accessToken: 300,
@@ -200,6 +202,7 @@ describe('loadConfig', () => {
         session: 86400,
         grant: 90 * 86400,
         interaction: 900,
+        deviceCode: 300,
       });
     });
 

@@ -11,10 +11,12 @@ import { InitialSchema1764270000000 as PostgresInitialSchema } from './migration
 import { LoginThrottle1764280000000 as PostgresLoginThrottle } from './migrations/postgres/1764280000000-login-throttle.js';
 import { ResourceServer1764290000000 as PostgresResourceServer } from './migrations/postgres/1764290000000-resource-server.js';
 import { Applications1764300000000 as PostgresApplications } from './migrations/postgres/1764300000000-applications.js';
+import { DeviceFlow1764310000000 as PostgresDeviceFlow } from './migrations/postgres/1764310000000-device-flow.js';
 import { InitialSchema1764270000000 as SqliteInitialSchema } from './migrations/sqlite/1764270000000-initial-schema.js';
 import { LoginThrottle1764280000000 as SqliteLoginThrottle } from './migrations/sqlite/1764280000000-login-throttle.js';
 import { ResourceServer1764290000000 as SqliteResourceServer } from './migrations/sqlite/1764290000000-resource-server.js';
 import { Applications1764300000000 as SqliteApplications } from './migrations/sqlite/1764300000000-applications.js';
+import { DeviceFlow1764310000000 as SqliteDeviceFlow } from './migrations/sqlite/1764310000000-device-flow.js';
 
 export const ENTITIES = [UserEntity, ClientEntity, OidcPayloadEntity, KeyEntity, DriveFileEntity];
 
@@ -33,6 +35,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
         PostgresLoginThrottle,
         PostgresResourceServer,
         PostgresApplications,
+        PostgresDeviceFlow,
       ],
       migrationsTransactionMode: 'each',
       synchronize: false,
@@ -49,6 +52,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       SqliteLoginThrottle,
       SqliteResourceServer,
       SqliteApplications,
+      SqliteDeviceFlow,
     ],
     migrationsTransactionMode: 'each',
     synchronize: false,

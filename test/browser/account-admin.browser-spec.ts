@@ -88,6 +88,7 @@ describe('account and administration pages in a browser', () => {
       for (const [type, redirectUris] of [
         ['spa', 'https://photos.example.com/cb'],
         ['native', 'com.example.notes:/callback\nhttp://127.0.0.1/callback'],
+        ['device', ''],
       ]) {
         expect(
           (await register(page, { name: `A ${type} app`, type, redirectUris })).secret,

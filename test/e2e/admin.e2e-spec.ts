@@ -78,6 +78,7 @@ describe('Administration pages (/admin)', () => {
     ['web', { redirect_uris: 'https://web.example.com/cb' }, true],
     ['spa', { redirect_uris: 'https://spa.example.com/cb' }, false],
     ['native', { redirect_uris: 'com.example.app:/cb\nhttp://127.0.0.1/cb' }, false],
+    ['device', {}, false],
     ['service', { scope: 'drive.read' }, true],
   ])(
     'registers a %s app; a secret, if any, is shown on that page only',
@@ -123,7 +124,7 @@ describe('Administration pages (/admin)', () => {
       'must not contain a fragment',
     ],
     [{ name: '', type: 'service' }, 'name is required'],
-    [{ name: 'Bad', type: 'device' }, 'type must be one of web, spa, native, service'],
+    [{ name: 'Bad', type: 'toaster' }, 'type must be one of web, spa, native, device, service'],
     [{ name: 'Bad', type: 'service', scope: ['drive.read', 'admin'] }, 'cannot use admin'],
   ])(
     'refuses %j with the reason, keeps what was typed, registers nothing',
@@ -393,7 +394,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
   it.each([
     [{ name: 'X', type: 'web', redirect_uris: ['http://evil.example.com/cb'] }, 'must use https'],
     [{ name: 'X', type: 'service', extra: true }, 'unknown field(s): extra'],
-    [{ name: 'X', type: 'device' }, 'type must be one of web, spa, native, service'],
+    [{ name: 'X', type: 'toaster' }, 'type must be one of web, spa, native, device, service'],
     [['not', 'an object'], 'the body must be a JSON object'],
   ])('refuses %j with 400 and the reason', async (body, reason) => {
     const refused = await callApi(app, '/api/admin/apps', { method: 'POST', token, body });

@@ -284,10 +284,10 @@ describe('tokens', () => {
         { grant_type: 'client_credentials', scope: 'drive.read' },
         web,
       );
-      // RFC 6749 §5.2 would say unauthorized_client; oidc-provider answers invalid_request.
+      // RFC 6749 §5.2 (oidc-provider alone would say invalid_request).
       expect(result.status).toBe(400);
       expect(result.body).toEqual({
-        error: 'invalid_request',
+        error: 'unauthorized_client',
         error_description: 'requested grant type is not allowed for this client',
       });
     });

@@ -132,7 +132,7 @@ export class TestApp {
       (input.type === 'native' ? 'http://127.0.0.1/callback' : 'https://app.example.com/callback');
     const { client, clientSecret } = await this.app.get(ClientsService).create({
       name: `${input.type} app`,
-      redirectUris: input.type === 'service' ? [] : [redirectUri],
+      redirectUris: input.type === 'service' || input.type === 'device' ? [] : [redirectUri],
       ...input,
     });
     return { clientId: client.id, clientSecret, redirectUri };

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, LessThanOrEqual } from 'typeorm';
 import { Sql } from '../../database/sql.js';
-import { THROTTLE_TABLE } from '../../identity/login-throttle.js';
+import { THROTTLE_TABLE } from '../../database/rate-limiter.js';
 import { OidcPayloadEntity } from './oidc-payload.entity.js';
 
 /** Housekeeping for the adapter's table: expired rows are dead weight (reads ignore them). */
@@ -12,7 +12,8 @@ export class TokenMaintenanceService {
 
   /**
    * Deletes every expired session, interaction, code, token and grant, expired sign-in
-   * throttling counters and revocations no token can outlive; returns how many rows went.
+   * throttling counters, revocations no token can outlive and the polling records of expired
+   * device codes; returns how many rows went.
    */
   async purgeExpired(now = Date.now()): Promise<number> {
     const payloads = await this.dataSource
@@ -27,6 +28,10 @@ export class TokenMaintenanceService {
       'DELETE FROM revocations WHERE expires_at <= ? RETURNING key',
       [now],
     );
-    return (payloads.affected ?? 0) + counters.length + revocations.length;
+    const polls = await sql.query<{ code_key: string }>(
+      'DELETE FROM device_polls WHERE expires_at <= ? RETURNING code_key',
+      [now],
+    );
+    return (payloads.affected ?? 0) + counters.length + revocations.length + polls.length;
   }
 }

@@ -8,7 +8,7 @@ import { Sql } from '../../database/sql.js';
 import { hashId } from './hash-id.js';
 import { OidcPayloadEntity } from './oidc-payload.entity.js';
 import type { OidcPayload } from './stored-payload.js';
-import { TypeOrmAdapter } from './typeorm.adapter.js';
+import { ROW_REFERENCE, TypeOrmAdapter } from './typeorm.adapter.js';
 
 interface RawRow {
   kind: string;
@@ -239,11 +239,35 @@ describe('TypeOrmAdapter on SQLite', () => {
 
       const found = await adapter('DeviceCode').findByUserCode('WDJB-MJHT');
       expect(found).toEqual({
+        // The real id cannot be recovered from its hash: the row is named instead.
+        jti: `${ROW_REFERENCE}${hashId('device-code-id')}`,
         kind: 'DeviceCode',
         userCode: 'WDJB-MJHT',
         clientId: 'client-1',
         params: { scope: 'openid' },
       });
+    });
+
+    it('saves, finds, consumes and deletes by that row reference, where allowed', async () => {
+      await adapter('DeviceCode').upsert('device-code-id', deviceCode, 600);
+      const reference = (await adapter('DeviceCode').findByUserCode('WDJB-MJHT'))!.jti!;
+      await adapter('DeviceCode').upsert(reference, { ...deviceCode, accountId: 'a' }, 600);
+      expect((await adapter('DeviceCode').find('device-code-id'))?.accountId).toBe('a');
+      expect((await adapter('DeviceCode').find(reference))?.accountId).toBe('a');
+      await adapter('DeviceCode').consume(reference);
+      expect((await adapter('DeviceCode').find('device-code-id'))?.consumed).toBeDefined();
+
+      // Where a client presents its device code (the token endpoint), references are refused.
+      const strict = new TypeOrmAdapter('DeviceCode', new Sql(ds), {
+        replayError: () => new Error('replay'),
+        rowReferencesAllowed: () => false,
+        now: () => fakeNow,
+      });
+      expect(await strict.find(reference)).toBeUndefined();
+      expect(await strict.find('device-code-id')).toBeDefined();
+
+      await adapter('DeviceCode').destroy(reference);
+      expect(await adapter('DeviceCode').find('device-code-id')).toBeUndefined();
     });
 
     it('restores the user code when the row is found by id', async () => {
@@ -265,11 +289,13 @@ describe('TypeOrmAdapter on SQLite', () => {
       expect((await adapter('DeviceCode').findByUserCode('WDJB-MJHT'))?.accountId).toBe('a');
     });
 
-    it('returns undefined for an unknown user code or an expired row', async () => {
+    it('returns undefined for an unknown user code; an expired device code is still read', async () => {
       await adapter('DeviceCode').upsert('device-code-id', deviceCode, 600);
       expect(await adapter('DeviceCode').findByUserCode('XXXX-XXXX')).toBeUndefined();
       fakeNow = START + 600_000;
-      expect(await adapter('DeviceCode').findByUserCode('WDJB-MJHT')).toBeUndefined();
+      // oidc-provider checks the expiry itself and tells the device expired_token (RFC 8628).
+      expect(await adapter('DeviceCode').findByUserCode('WDJB-MJHT')).toBeDefined();
+      expect(await adapter('DeviceCode').find('device-code-id')).toBeDefined();
     });
   });
 

@@ -11,16 +11,31 @@ export interface AdapterOptions {
    * table, so deleting rows alone cannot revoke them.
    */
   onGrantRevoked?: (grantId: string) => Promise<void>;
+  /**
+   * Whether a row reference (see {@link ROW_REFERENCE}) may be used now; the provider refuses
+   * them at the token endpoint, where a client presents its device code.
+   */
+  rowReferencesAllowed?: () => boolean;
   now?: () => number;
 }
 
+/**
+ * A device code found by its user code (the person typed it) cannot get its real id back:
+ * only the id's hash is stored. oidc-provider then saves, finds and consumes it by the `jti`
+ * the adapter gave it, so the adapter names it by its row instead: this prefix and the row's
+ * key. The reference is never shown to a client, and is refused where a client presents a
+ * device code, so knowing a row key (from a database copy) never redeems one.
+ */
+export const ROW_REFERENCE = 'row:';
+
 interface StoredRow {
+  id: string;
   payload: string;
   expires_at: string | number | null;
   consumed_at: string | number | null;
 }
 
-const COLUMNS = 'payload, expires_at, consumed_at';
+const COLUMNS = 'id, payload, expires_at, consumed_at';
 
 /**
  * oidc-provider's storage contract on the `oidc_payloads` table (see OidcPayloadEntity), one
@@ -55,7 +70,7 @@ export class TypeOrmAdapter {
          expires_at = excluded.expires_at`,
       [
         this.kind,
-        hashId(id),
+        this.keyOf(id),
         JSON.stringify(redact(this.kind, payload)),
         this.kind === 'Grant' ? id : (payload.grantId ?? null),
         payload.userCode ? hashId(payload.userCode) : null,
@@ -68,7 +83,10 @@ export class TypeOrmAdapter {
   }
 
   async find(id: string): Promise<OidcPayload | undefined> {
-    const row = await this.findBy('id', hashId(id));
+    if (id.startsWith(ROW_REFERENCE) && this.options.rowReferencesAllowed?.() === false) {
+      return undefined;
+    }
+    const row = await this.findBy('id', this.keyOf(id));
     return row && restore(row.payload, { jti: id }, toNumber(row.consumed_at));
   }
 
@@ -79,7 +97,14 @@ export class TypeOrmAdapter {
 
   async findByUserCode(userCode: string): Promise<OidcPayload | undefined> {
     const row = await this.findBy('user_code', hashId(userCode));
-    return row && restore(row.payload, { userCode }, toNumber(row.consumed_at));
+    return (
+      row &&
+      restore(
+        row.payload,
+        { userCode, jti: `${ROW_REFERENCE}${row.id}` },
+        toNumber(row.consumed_at),
+      )
+    );
   }
 
   /**
@@ -88,7 +113,7 @@ export class TypeOrmAdapter {
    * revoked, as a detected replay requires (RFC 6749 §4.1.2, RFC 9700 §4.14.2).
    */
   async consume(id: string): Promise<void> {
-    const key = hashId(id);
+    const key = this.keyOf(id);
     const won = await this.sql.query(
       `UPDATE oidc_payloads SET consumed_at = ?
        WHERE kind = ? AND id = ? AND consumed_at IS NULL RETURNING id`,
@@ -114,7 +139,7 @@ export class TypeOrmAdapter {
     }
     await this.sql.query('DELETE FROM oidc_payloads WHERE kind = ? AND id = ?', [
       this.kind,
-      hashId(id),
+      this.keyOf(id),
     ]);
   }
 
@@ -129,6 +154,11 @@ export class TypeOrmAdapter {
     ]);
   }
 
+  /** The row key of an id: its hash, or the key a row reference names. */
+  private keyOf(id: string): string {
+    return id.startsWith(ROW_REFERENCE) ? id.slice(ROW_REFERENCE.length) : hashId(id);
+  }
+
   /** The live row whose `column` holds `value`; expired rows read as absent. */
   private async findBy(
     column: 'id' | 'uid' | 'user_code',
@@ -139,7 +169,10 @@ export class TypeOrmAdapter {
       [this.kind, value],
     );
     const expiresAt = row ? toNumber(row.expires_at) : null;
-    return row && (expiresAt === null || expiresAt > this.now()) ? row : undefined;
+    // An expired device code is still read: oidc-provider checks its expiry on every path and
+    // tells the device `expired_token` (RFC 8628 §3.5) rather than "not found".
+    const readable = this.kind === 'DeviceCode' || expiresAt === null || expiresAt > this.now();
+    return row && readable ? row : undefined;
   }
 }
 

@@ -21,6 +21,12 @@ const PROFILES: Record<
     authMethod: 'none',
     applicationType: 'native',
   },
+  // A TV or CLI without a browser (RFC 8628); public, like native apps: it cannot keep a secret.
+  device: {
+    grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+    authMethod: 'none',
+    applicationType: 'native',
+  },
   service: {
     grantTypes: ['client_credentials'],
     authMethod: 'client_secret_basic',

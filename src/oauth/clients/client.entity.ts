@@ -1,7 +1,7 @@
 import { bigintAsNumber } from '../../database/columns.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export const CLIENT_TYPES = ['web', 'spa', 'native', 'service'] as const;
+export const CLIENT_TYPES = ['web', 'spa', 'native', 'device', 'service'] as const;
 export type ClientType = (typeof CLIENT_TYPES)[number];
 
 /** A registered application. Secrets are never stored, only their SHA-256. */

@@ -49,6 +49,9 @@ export interface CreatedClient {
   clientSecret?: string;
 }
 
+/** The types that receive the authorization response at a redirect URI. */
+const REDIRECTING_TYPES = new Set<ClientType>(['web', 'spa', 'native']);
+
 /** Registers and manages applications (OAuth clients). */
 @Injectable()
 export class ClientsService {
@@ -73,7 +76,7 @@ export class ClientsService {
     const redirectUris = unique(input.redirectUris ?? []);
     const postLogoutRedirectUris = unique(input.postLogoutRedirectUris ?? []);
     const problems = redirectUriProblems(type, [...redirectUris, ...postLogoutRedirectUris]);
-    if (type !== 'service' && redirectUris.length === 0) {
+    if (REDIRECTING_TYPES.has(type) && redirectUris.length === 0) {
       problems.unshift(`a ${type} application needs at least one --redirect-uri`);
     }
     if (input.introspection && !isConfidential(type)) {

@@ -45,6 +45,8 @@ export function redirectUriProblem(type: ClientType, value: string): string | un
         return `${value}: a private-use URI scheme must be a reverse domain name such as com.example.app (RFC 8252 §7.1)`;
       }
       return undefined;
+    case 'device':
+      return `${value}: device applications use the device flow (RFC 8628) and have no redirect URIs`;
     case 'service':
       return `${value}: service applications use client credentials and have no redirect URIs`;
   }

@@ -9,6 +9,7 @@ import type { GrantsService } from '../grants/grants.service.js';
 import { grantKey } from '../revocations/revocation-list.js';
 import { API_SCOPES, apiResource, IDENTITY_SCOPES, SCOPES } from '../scopes.js';
 import { claimsFor } from './account-claims.js';
+import { devicePages } from './device-pages.js';
 import { ACCOUNT_CLIENT_ID, accountClientMetadata } from './first-party-clients.js';
 import { PROVIDER_ROUTES } from './routes.js';
 
@@ -21,6 +22,9 @@ export interface ProviderDependencies {
   views: ViewsService;
   logger: Logger;
 }
+
+/** Application types whose users consent at every authorization. */
+const ALWAYS_ASK = new Set(['native', 'device']);
 
 /** Asymmetric only: the stored client secret is a hash, so HMAC algorithms could never work. */
 const SIGNING_ALGS = ['RS256', 'ES256'] as const;
@@ -93,6 +97,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       AuthorizationCode: config.ttl.authorizationCode,
       IdToken: config.ttl.idToken,
       Interaction: config.ttl.interaction,
+      DeviceCode: config.ttl.deviceCode,
       Session: config.ttl.session,
       Grant: config.ttl.grant,
       RefreshToken: (ctx, token, client) => {
@@ -124,6 +129,13 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     async loadExistingGrant(ctx) {
       const clientId = ctx.oidc.client!.clientId;
       const accountId = ctx.oidc.session!.accountId;
+      // A native app or a device cannot prove it is the app it claims to be (anyone can use
+      // its client_id), so its user is asked every time (RFC 8252 §8.6, RFC 8628 §5.4): only
+      // the consent just given counts.
+      if (ALWAYS_ASK.has(String(extraMetadata(ctx.oidc.client!, 'gatehouse_client_type')))) {
+        const given = ctx.oidc.result?.consent?.grantId;
+        return given ? ctx.oidc.provider.Grant.find(given) : undefined;
+      }
       const grantId =
         ctx.oidc.result?.consent?.grantId ??
         ctx.oidc.session!.grantIdFor(clientId) ??
@@ -159,6 +171,15 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // RFC 8628, for `device` applications: user codes of 8 consonants (base-20: no vowels,
+      // so no 0/O or 1/I look-alikes and no words), shown as XXXX-XXXX; case and dashes are
+      // ignored when typed. See device-pages.ts and device/device-flow.middleware.ts.
+      deviceFlow: {
+        enabled: true,
+        charset: 'base-20',
+        mask: '****-****',
+        ...devicePages(views),
+      },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       introspection: {

@@ -24,8 +24,14 @@ import { RevocationList, grantKey } from '../revocations/revocation-list.js';
 import { RevocationsModule } from '../revocations/revocations.module.js';
 import { OIDC_PROVIDER } from './oidc-provider.token.js';
 import { tokenEndpoints } from './token-endpoints.middleware.js';
+import { deviceFlow } from '../device/device-flow.middleware.js';
+import { DevicePolling } from '../device/device-polling.js';
+import { UserCodeThrottle } from '../device/user-code-throttle.js';
 import { auditProviderEvents } from './provider-audit.js';
 import { providerConfiguration } from './provider-config.js';
+
+/** Where the adapter's row references (typeorm.adapter.ts ROW_REFERENCE) are minted and used. */
+const ROW_REFERENCE_ROUTES = new Set(['code_verification', 'device_resume']);
 
 const REPLAY_LABELS: Record<string, string> = {
   AuthorizationCode: 'authorization code already consumed',
@@ -81,6 +87,9 @@ const REPLAY_LABELS: Record<string, string> = {
           replayError: (kind) =>
             new errors.InvalidGrant(REPLAY_LABELS[kind] ?? 'grant already used'),
           onGrantRevoked: (grantId) => revocations.revoke('grant', grantKey(grantId)),
+          // Only the device verification pages, which found the code by its user code.
+          rowReferencesAllowed: () =>
+            ROW_REFERENCE_ROUTES.has(String(Provider.ctx?.oidc?.route ?? '')),
         });
         const provider = new Provider(
           config.issuer,
@@ -142,6 +151,14 @@ const REPLAY_LABELS: Record<string, string> = {
             usage.touch(grantKey(grantId));
           }
         });
+        provider.use(
+          deviceFlow({
+            polling: new DevicePolling(sql, config.devicePollInterval),
+            throttle: new UserCodeThrottle(dataSource),
+            views,
+            deviceCodeTtl: config.ttl.deviceCode,
+          }),
+        );
         provider.on('server_error', (_ctx, error: Error) =>
           logger.error(error.stack ?? error.message),
         );

@@ -21,7 +21,10 @@ const PREFIXES = [
   '/.well-known/oauth-authorization-server',
 ];
 
+/** The device verification page and its sub-paths (`/device/<uid>/...` after sign-in). */
+const DEVICE = /^\/device(?:[/?]|$)/;
+
 /** Whether a request path belongs to oidc-provider rather than to a Nest controller. */
 export function isProviderPath(url: string): boolean {
-  return PREFIXES.some((prefix) => url.startsWith(prefix));
+  return PREFIXES.some((prefix) => url.startsWith(prefix)) || DEVICE.test(url);
 }

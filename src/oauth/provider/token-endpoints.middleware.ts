@@ -17,6 +17,7 @@ export interface TokenEndpointsDependencies {
 
 interface ErrorBody {
   error?: string;
+  error_description?: string;
 }
 
 /**
@@ -39,6 +40,9 @@ export function tokenEndpoints(deps: TokenEndpointsDependencies): Middleware {
     const route = ctx.oidc?.route;
     if (route === 'token' || route === 'introspection' || route === 'revocation') {
       unauthenticatedIsInvalidClient(ctx);
+    }
+    if (route === 'token' || route === 'device_authorization') {
+      grantTypeNotAllowedIsUnauthorizedClient(ctx);
     }
     if (route !== 'introspection' && route !== 'revocation') {
       return;
@@ -109,6 +113,24 @@ function unauthenticatedIsInvalidClient(ctx: KoaContextWithOIDC): void {
     ctx.status = 401;
     ctx.body = { error: 'invalid_client', error_description: 'client authentication is required' };
     ctx.set('WWW-Authenticate', `Basic realm="${ctx.oidc.provider.issuer}"`);
+  }
+}
+
+/**
+ * RFC 6749 §5.2 (and RFC 8628 §3.2, which uses its errors): an authenticated client "not
+ * authorized to use this authorization grant type" gets `unauthorized_client`; oidc-provider
+ * says `invalid_request`. Its description stays.
+ */
+function grantTypeNotAllowedIsUnauthorizedClient(ctx: KoaContextWithOIDC): void {
+  const body = ctx.body as ErrorBody | undefined;
+  if (
+    ctx.status === 400 &&
+    body?.error === 'invalid_request' &&
+    /grant type is not allowed for this client$|^urn:ietf:params:oauth:grant-type:device_code is not allowed for this client$/.test(
+      body.error_description ?? '',
+    )
+  ) {
+    ctx.body = { ...body, error: 'unauthorized_client' };
   }
 }
 

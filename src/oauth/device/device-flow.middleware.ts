@@ -1,0 +1,102 @@
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { ViewsService } from '../../common/views.service.js';
+import { renderCodePage, WRONG_USER_CODE } from '../provider/device-pages.js';
+import { PROVIDER_ROUTES } from '../provider/routes.js';
+import type { DevicePolling } from './device-polling.js';
+import type { UserCodeThrottle } from './user-code-throttle.js';
+
+type Middleware = (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>;
+
+export interface DeviceFlowDependencies {
+  polling: DevicePolling;
+  throttle: UserCodeThrottle;
+  views: ViewsService;
+  /** Seconds a device code lives (DEVICE_CODE_TTL). */
+  deviceCodeTtl: number;
+}
+
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/**
+ * What Gatehouse adds around oidc-provider's device flow (RFC 8628):
+ * - the device authorization response names its polling `interval` (§3.2);
+ * - a poll sooner than the interval gets `slow_down` instead of `authorization_pending`, and the
+ *   interval grows by 5 s (§3.5; oidc-provider does not enforce the interval);
+ * - wrong user codes are throttled per browser session and per address (§5.1);
+ * - `verification_uri_complete` opens the code page with the code filled in, for the user to
+ *   check and confirm (oidc-provider would submit it with inline script, which our CSP forbids
+ *   and which §5.4 advises against).
+ */
+export function deviceFlow(deps: DeviceFlowDependencies): Middleware {
+  return async (ctx, next) => {
+    if (ctx.path === PROVIDER_ROUTES.code_verification && ctx.method === 'POST') {
+      return verifyUserCode(ctx, next, deps);
+    }
+    await next();
+    if (!ctx.oidc) {
+      return;
+    }
+    if (ctx.oidc.route === 'device_authorization' && ctx.status === 200) {
+      ctx.body = { ...(ctx.body as object), interval: deps.polling.interval };
+    } else if (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === DEVICE_CODE_GRANT) {
+      await enforceInterval(ctx, deps);
+    } else if (ctx.oidc.route === 'code_verification' && ctx.method === 'GET') {
+      prefillUserCode(ctx, deps);
+    }
+  };
+}
+
+async function verifyUserCode(
+  ctx: KoaContextWithOIDC,
+  next: () => Promise<void>,
+  deps: DeviceFlowDependencies,
+): Promise<void> {
+  const session = ctx.cookies.get('_session');
+  const wait = await deps.throttle.retryAfter(session, ctx.ip);
+  if (wait > 0) {
+    ctx.set('Retry-After', String(wait));
+    renderCodePage(ctx, deps.views, {
+      action: PROVIDER_ROUTES.code_verification,
+      xsrf: '',
+      userCode: '',
+      blocked: true,
+      error: `Too many incorrect codes. Try again in ${Math.ceil(wait / 60)} minute(s).`,
+      status: 429,
+    });
+    return;
+  }
+  await next();
+  if (ctx.state[WRONG_USER_CODE]) {
+    await deps.throttle.recordWrongCode(session, ctx.ip);
+  }
+}
+
+async function enforceInterval(ctx: KoaContextWithOIDC, deps: DeviceFlowDependencies) {
+  const deviceCode = ctx.oidc.params?.device_code;
+  const body = ctx.body as { error?: string } | undefined;
+  if (typeof deviceCode !== 'string' || !deviceCode) {
+    return;
+  }
+  const interval = await deps.polling.poll(deviceCode, Date.now() + deps.deviceCodeTtl * 1000);
+  // Only a pending authorization is slowed down: tokens, a denial or an expiry stand.
+  if (interval !== undefined && ctx.status === 400 && body?.error === 'authorization_pending') {
+    ctx.body = {
+      error: 'slow_down',
+      error_description: `polling too often: wait at least ${interval} seconds between requests`,
+    };
+  }
+}
+
+function prefillUserCode(ctx: KoaContextWithOIDC, deps: DeviceFlowDependencies) {
+  const userCode = ctx.oidc.params?.user_code;
+  const secret = (ctx.oidc.session?.state as { secret?: string } | undefined)?.secret;
+  if (typeof userCode !== 'string' || !userCode || !secret || ctx.status !== 200) {
+    return;
+  }
+  renderCodePage(ctx, deps.views, {
+    action: ctx.oidc.urlFor('code_verification'),
+    xsrf: secret,
+    userCode: userCode.slice(0, 32),
+    status: 200,
+  });
+}
