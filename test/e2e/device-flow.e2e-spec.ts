@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { ClientsService } from '../../src/oauth/clients/clients.service.js';
 import { callApi, postForm } from '../support/api.js';
@@ -210,6 +211,32 @@ describe('Device flow (RFC 8628)', () => {
     expect(confirm.body).toContain('See the files in your Drive');
   });
 
+  it('serves a QR code (SVG) of verification_uri_complete for the device to show', async () => {
+    const started = await authorize();
+    const response = await fetch(app.url(`/device/qr.svg?user_code=${started.user_code}`));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/svg+xml');
+    const svg = await response.text();
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    // Exactly verification_uri_complete: the library draws the same text as the same image.
+    const QRCode = (await import('qrcode')).default;
+    expect(svg).toBe(
+      await QRCode.toString(started.verification_uri_complete, {
+        type: 'svg',
+        margin: 2,
+        errorCorrectionLevel: 'M',
+      }),
+    );
+    for (const bad of ['', 'hello', 'AAAA-AAAA', `${started.user_code}&x=1`]) {
+      const refused = await fetch(app.url(`/device/qr.svg?user_code=${encodeURIComponent(bad)}`));
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'user_code must be a user code such as BCDF-GHJK',
+      });
+    }
+  });
+
   it('says why a code is refused, and throttles a session that keeps guessing (RFC 8628 §5.1)', async () => {
     const started = await authorize();
     const ua = new UserAgent(app.issuer);
@@ -266,6 +293,33 @@ describe('Device flow (RFC 8628)', () => {
       expect(refused.body).toContain('That code has expired. Start again on your device.');
     } finally {
       await shortLived.close();
+    }
+  });
+
+  it('examples/device-client.mjs signs in a person and reads their Drive', async () => {
+    const device = spawn(process.execPath, ['examples/device-client.mjs'], {
+      env: { PATH: process.env.PATH, ISSUER: app.issuer, CLIENT_ID: tv.clientId },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    device.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    device.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => device.on('exit', resolve));
+    try {
+      const deadline = Date.now() + 15_000;
+      let code: RegExpExecArray | null = null;
+      while (!(code = /enter the code ([A-Z]{4}-[A-Z]{4})/.exec(output)) && Date.now() < deadline) {
+        await sleep(50);
+      }
+      expect(output).toContain(`To sign in, visit ${app.url('/device')} and enter the code`);
+      // The terminal QR code is drawn with block characters.
+      expect(output).toMatch(/[▀▄█]/);
+      await approve(new UserAgent(app.issuer), code![1]);
+      expect(await exited).toBe(0);
+      expect(output).toContain(`Signed in as ${user.id}; granted: drive.read`);
+      expect(output).toContain('Your Drive has 0 file(s).');
+    } finally {
+      device.kill();
     }
   });
 

@@ -1,4 +1,5 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import QRCode from 'qrcode';
 import type { ViewsService } from '../../common/views.service.js';
 import { renderCodePage, WRONG_USER_CODE } from '../provider/device-pages.js';
 import { PROVIDER_ROUTES } from '../provider/routes.js';
@@ -11,11 +12,18 @@ export interface DeviceFlowDependencies {
   polling: DevicePolling;
   throttle: UserCodeThrottle;
   views: ViewsService;
+  issuer: string;
   /** Seconds a device code lives (DEVICE_CODE_TTL). */
   deviceCodeTtl: number;
 }
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** A QR code (SVG) of `verification_uri_complete`, for a device with a screen to show. */
+export const DEVICE_QR_PATH = `${PROVIDER_ROUTES.code_verification}/qr.svg`;
+
+/** What a user code looks like (base-20 charset, XXXX-XXXX mask): nothing else is encoded. */
+const USER_CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/;
 
 /**
  * What Gatehouse adds around oidc-provider's device flow (RFC 8628):
@@ -31,6 +39,9 @@ export function deviceFlow(deps: DeviceFlowDependencies): Middleware {
   return async (ctx, next) => {
     if (ctx.path === PROVIDER_ROUTES.code_verification && ctx.method === 'POST') {
       return verifyUserCode(ctx, next, deps);
+    }
+    if (ctx.path === DEVICE_QR_PATH && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+      return qrCode(ctx, deps.issuer);
     }
     await next();
     if (!ctx.oidc) {
@@ -85,6 +96,33 @@ async function enforceInterval(ctx: KoaContextWithOIDC, deps: DeviceFlowDependen
       error_description: `polling too often: wait at least ${interval} seconds between requests`,
     };
   }
+}
+
+/**
+ * GET /device/qr.svg?user_code=XXXX-XXXX: the QR code of that code's
+ * `verification_uri_complete`. It holds nothing the device does not already show; only
+ * well-formed codes are encoded, so the endpoint cannot be used to make arbitrary QR codes.
+ */
+async function qrCode(ctx: KoaContextWithOIDC, issuer: string): Promise<void> {
+  const userCode = typeof ctx.query.user_code === 'string' ? ctx.query.user_code : '';
+  if (!USER_CODE.test(userCode)) {
+    ctx.status = 400;
+    ctx.type = 'json';
+    ctx.body = {
+      error: 'invalid_request',
+      error_description: 'user_code must be a user code such as BCDF-GHJK',
+    };
+    return;
+  }
+  const target = new URL(`${issuer}${PROVIDER_ROUTES.code_verification}`);
+  target.searchParams.set('user_code', userCode);
+  ctx.type = 'image/svg+xml';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = await QRCode.toString(target.href, {
+    type: 'svg',
+    margin: 2,
+    errorCorrectionLevel: 'M',
+  });
 }
 
 function prefillUserCode(ctx: KoaContextWithOIDC, deps: DeviceFlowDependencies) {

@@ -156,6 +156,7 @@ const REPLAY_LABELS: Record<string, string> = {
             polling: new DevicePolling(sql, config.devicePollInterval),
             throttle: new UserCodeThrottle(dataSource),
             views,
+            issuer: config.issuer,
             deviceCodeTtl: config.ttl.deviceCode,
           }),
         );

@@ -1,0 +1,95 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { heading, launchBrowser, newPage, TEST_TIMEOUT } from '../support/browser.js';
+import { discover, oidc } from '../support/oauth-client.js';
+import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+
+/**
+ * The device flow with a person at a real browser (Chromium) and openid-client as the device:
+ * the device polls while the person types the code, checks the device, signs in and decides.
+ */
+describe('device flow in a browser', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let user: TestUser;
+  let tv: TestClient;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([
+      TestApp.start({ DEVICE_POLL_INTERVAL: '1s' }),
+      launchBrowser(),
+    ]);
+    user = await app.createUser();
+    tv = await app.createClient({ type: 'device', name: 'Living-room TV' });
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(contexts.map((context) => context.close()));
+    await browser?.close();
+    await app?.close();
+  }, 30_000);
+
+  async function signIn(page: Page): Promise<void> {
+    expect(await heading(page)).toBe('Sign in');
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  }
+
+  it(
+    'a person types the code, checks the device, signs in and allows: the device gets tokens',
+    async () => {
+      const config = await discover(app, tv);
+      const started = await oidc.initiateDeviceAuthorization(config, {
+        scope: 'openid drive.read',
+      });
+      const polling = oidc.pollDeviceAuthorizationGrant(config, started);
+
+      const page = await newPage(browser, contexts);
+      await page.goto(started.verification_uri);
+      expect(await heading(page)).toBe('Connect a device');
+      // As people type it: lower case, no dash.
+      await page.getByLabel('Code').fill(started.user_code.replace('-', '').toLowerCase());
+      await page.getByRole('button', { name: 'Continue' }).click();
+
+      expect(await heading(page)).toBe('Connect Living-room TV?');
+      expect(await page.locator('.user-code').textContent()).toContain(started.user_code);
+      expect(await page.getByRole('list').textContent()).toContain('See the files in your Drive');
+      await page.getByRole('button', { name: 'Continue' }).click();
+
+      await signIn(page);
+      await page
+        .getByRole('heading', { name: 'Living-room TV wants to access your account' })
+        .waitFor();
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.getByRole('heading', { name: 'Device connected' }).waitFor();
+
+      const tokens = await polling;
+      expect(tokens.claims()!.sub).toBe(user.id);
+      expect(tokens.scope).toBe('drive.read');
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'the direct link works without JavaScript, fills in the code, and Deny tells the device',
+    async () => {
+      const config = await discover(app, tv);
+      const started = await oidc.initiateDeviceAuthorization(config, { scope: 'openid' });
+      const polling = oidc.pollDeviceAuthorizationGrant(config, started);
+
+      const page = await newPage(browser, contexts, { javaScriptEnabled: false });
+      await page.goto(started.verification_uri_complete!);
+      expect(await heading(page)).toBe('Connect a device');
+      expect(await page.getByLabel('Code').inputValue()).toBe(started.user_code);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await signIn(page);
+      await page.getByRole('button', { name: 'Deny' }).click();
+      await page.getByText('The device was not connected.').waitFor();
+
+      await expect(polling).rejects.toMatchObject({ error: 'access_denied' });
+    },
+    TEST_TIMEOUT,
+  );
+});
