@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
 import {
   authorizationRequest,
@@ -276,6 +277,71 @@ describe('authorization request checks', () => {
       const config = await discover(app, client);
       const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user);
       expect(tokens.claims()!.sub).toBe(user.id);
+    });
+
+    it('asks consent at every authorization: anyone can use a native app client_id (§8.6)', async () => {
+      const client = await app.createClient({
+        type: 'native',
+        redirectUris: ['http://127.0.0.1/callback'],
+      });
+      const config = await discover(app, client);
+      const ua = new UserAgent(app.issuer);
+      for (let time = 1; time <= 2; time++) {
+        const request = await authorizationRequest(config, client, { scope: 'openid' });
+        let visit = await ua.get(request.url.href);
+        if (time === 1) {
+          visit = await signIn(ua, visit, user);
+        }
+        // Signed in already the second time, and still asked.
+        expectPage(visit, 'wants to access your account');
+        const callback = new URL((await consent(ua, visit)).location!);
+        expect(callback.searchParams.get('code')).toBeTruthy();
+      }
+    });
+
+    it('examples/native-client.mjs signs in through the browser on a random loopback port', async () => {
+      const client = await app.createClient({
+        type: 'native',
+        redirectUris: ['http://127.0.0.1/callback'],
+      });
+      const cli = spawn(process.execPath, ['examples/native-client.mjs'], {
+        env: {
+          PATH: process.env.PATH,
+          ISSUER: app.issuer,
+          CLIENT_ID: client.clientId,
+          NO_BROWSER: '1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
+      try {
+        const deadline = Date.now() + 15_000;
+        let printed: RegExpExecArray | null = null;
+        while (
+          !(printed = /Sign in in your browser: (\S+)/.exec(output)) &&
+          Date.now() < deadline
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const authorize = new URL(printed![1]);
+        expect(authorize.searchParams.get('redirect_uri')).toMatch(
+          /^http:\/\/127\.0\.0\.1:\d+\/callback$/,
+        );
+        expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+        // The browser's part: sign in, allow; the redirect goes to the program's port.
+        const ua = new UserAgent(app.issuer);
+        const done = await consent(ua, await signIn(ua, await ua.get(authorize.href), user));
+        const answer = await fetch(done.location!);
+        expect(await answer.text()).toBe('You can close this window and return to the terminal.');
+        expect(await exited).toBe(0);
+        expect(output).toContain(`Signed in as ${user.id}; granted: drive.read`);
+        expect(output).toContain('Your Drive has 0 file(s).');
+      } finally {
+        cli.kill();
+      }
     });
 
     it.each([
