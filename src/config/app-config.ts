@@ -8,6 +8,8 @@ export interface TokenLifetimes {
   accessToken: number;
   idToken: number;
   refreshToken: number;
+  /** The absolute lifetime of a browser app's refresh tokens, first one to last rotation. */
+  spaRefreshToken: number;
   authorizationCode: number;
   session: number;
   grant: number;

@@ -100,19 +100,19 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       DeviceCode: config.ttl.deviceCode,
       Session: config.ttl.session,
       Grant: config.ttl.grant,
-      RefreshToken: (ctx, token, client) => {
-        // A browser app's rotated refresh token inherits what is left of the first one's
-        // lifetime: rotation must not extend an authorization forever.
+      RefreshToken: (ctx, _token, client) => {
+        // A browser app's refresh tokens live at most SPA_REFRESH_TOKEN_TTL from the first one
+        // (an absolute lifetime: rotation hands on what is left, it never extends it), after
+        // which its user signs in again (draft-ietf-oauth-browser-based-apps §6.1.4).
+        const spa = extraMetadata(client, 'gatehouse_client_type') === 'spa';
         const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
-        if (
-          rotated &&
-          client.applicationType === 'web' &&
-          client.clientAuthMethod === 'none' &&
-          !token.isSenderConstrained()
-        ) {
-          return rotated.remainingTTL;
-        }
-        return config.ttl.refreshToken;
+        const ttl = spa
+          ? (rotated?.remainingTTL ?? Math.min(config.ttl.refreshToken, config.ttl.spaRefreshToken))
+          : config.ttl.refreshToken;
+        // No refresh token outlives the authorization (grant) it was issued under.
+        const grantExp = ctx?.oidc?.entities.Grant?.exp;
+        const grantLeft = grantExp ? grantExp - Math.floor(Date.now() / 1000) : undefined;
+        return grantLeft === undefined ? ttl : Math.max(1, Math.min(ttl, grantLeft));
       },
     },
     // Public clients rotate their refresh token on every use and a replayed one revokes the

@@ -27,6 +27,7 @@ import { tokenEndpoints } from './token-endpoints.middleware.js';
 import { deviceFlow } from '../device/device-flow.middleware.js';
 import { DevicePolling } from '../device/device-polling.js';
 import { UserCodeThrottle } from '../device/user-code-throttle.js';
+import { corsPolicy } from './cors-policy.middleware.js';
 import { auditProviderEvents } from './provider-audit.js';
 import { providerConfiguration } from './provider-config.js';
 
@@ -129,6 +130,7 @@ const REPLAY_LABELS: Record<string, string> = {
           }
         });
         const sql = new Sql(dataSource);
+        provider.use(corsPolicy(sql));
         provider.use(
           tokenEndpoints({
             verify: (token) => accessTokens.verify(token),

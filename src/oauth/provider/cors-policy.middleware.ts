@@ -1,0 +1,74 @@
+import type { Sql } from '../../database/sql.js';
+import { PROVIDER_ROUTES } from './routes.js';
+
+type Middleware = (ctx: Context, next: () => Promise<void>) => Promise<void>;
+
+/** The part of Koa's context this middleware uses. */
+interface Context {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+  get(field: string): string;
+  remove(field: string): void;
+  response: { headers: Record<string, unknown> };
+}
+
+/** Endpoints a browser app calls from its own origin (token, userinfo, revocation). */
+const BROWSER_ENDPOINTS = new Set<string>([
+  PROVIDER_ROUTES.token,
+  PROVIDER_ROUTES.userinfo,
+  PROVIDER_ROUTES.revocation,
+]);
+/** Endpoints no browser app has any business calling cross-origin. */
+const NO_CORS_ENDPOINTS = new Set<string>([
+  PROVIDER_ROUTES.introspection,
+  PROVIDER_ROUTES.device_authorization,
+  PROVIDER_ROUTES.pushed_authorization_request,
+]);
+
+/**
+ * CORS for browser apps ("OAuth 2.0 for Browser-Based Applications", §6.1): the token,
+ * userinfo and revocation endpoints answer cross-origin requests only from an origin of a
+ * registered SPA's redirect URIs — preflights included, which oidc-provider would grant to any
+ * origin, since a preflight names no client — and never with `*`; introspection, device
+ * authorization and PAR not at all. (Per client, oidc-provider's clientBasedCORS then allows
+ * only that SPA's own origins; discovery and the JWKS stay open, they are public.)
+ */
+export function corsPolicy(sql: Sql): Middleware {
+  const spaOrigins = async (): Promise<Set<string>> => {
+    const rows = await sql.query<{ redirect_uris: string }>(
+      "SELECT redirect_uris FROM clients WHERE type = 'spa'",
+    );
+    return new Set(
+      rows.flatMap((row) =>
+        (JSON.parse(row.redirect_uris) as string[]).map((uri) => new URL(uri).origin),
+      ),
+    );
+  };
+
+  return async (ctx, next) => {
+    const origin = ctx.get('Origin');
+    const browserEndpoint = BROWSER_ENDPOINTS.has(ctx.path);
+    if (!origin || (!browserEndpoint && !NO_CORS_ENDPOINTS.has(ctx.path))) {
+      return next();
+    }
+    const allowed = browserEndpoint && (await spaOrigins()).has(origin);
+    if (ctx.method === 'OPTIONS' && !allowed) {
+      // No CORS headers: the browser refuses the actual request.
+      ctx.status = 403;
+      ctx.body = '';
+      return;
+    }
+    await next();
+    if (!allowed) {
+      // Whatever oidc-provider answered (an error before the client was known, say), an
+      // unregistered origin reads none of it.
+      for (const header of Object.keys(ctx.response.headers)) {
+        if (header.startsWith('access-control-')) {
+          ctx.remove(header);
+        }
+      }
+    }
+  };
+}
