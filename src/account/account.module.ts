@@ -4,12 +4,13 @@ import { ProviderModule } from '../oauth/provider/provider.module.js';
 import { AccountSession } from './account-session.service.js';
 import { AccountController } from './account.controller.js';
 import { ConnectedApps } from './connected-apps.service.js';
+import { PersonalAccessTokens } from './personal-access-tokens.service.js';
 
 /** The signed-in user's pages under /account (and the session the admin pages reuse). */
 @Module({
   imports: [ProviderModule],
   controllers: [AccountController],
-  providers: [AccountSession, ConnectedApps, CsrfService],
+  providers: [AccountSession, ConnectedApps, PersonalAccessTokens, CsrfService],
   exports: [AccountSession],
 })
 export class AccountModule {}

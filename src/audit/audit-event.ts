@@ -14,6 +14,8 @@ export const AUDIT_EVENTS = {
   'client.deleted': 'An application was deleted, with its grants and tokens',
   'client.secret_rotated': "An application's secret was rotated",
   'client.secret_revoked': "An application's previous secret was revoked",
+  'personal_token.created': 'A user created a personal access token',
+  'personal_token.revoked': 'A user revoked a personal access token',
 } as const;
 
 export type AuditEventName = keyof typeof AUDIT_EVENTS;

@@ -12,11 +12,13 @@ import { LoginThrottle1764280000000 as PostgresLoginThrottle } from './migration
 import { ResourceServer1764290000000 as PostgresResourceServer } from './migrations/postgres/1764290000000-resource-server.js';
 import { Applications1764300000000 as PostgresApplications } from './migrations/postgres/1764300000000-applications.js';
 import { DeviceFlow1764310000000 as PostgresDeviceFlow } from './migrations/postgres/1764310000000-device-flow.js';
+import { PersonalAccessTokens1764320000000 as PostgresPersonalAccessTokens } from './migrations/postgres/1764320000000-personal-access-tokens.js';
 import { InitialSchema1764270000000 as SqliteInitialSchema } from './migrations/sqlite/1764270000000-initial-schema.js';
 import { LoginThrottle1764280000000 as SqliteLoginThrottle } from './migrations/sqlite/1764280000000-login-throttle.js';
 import { ResourceServer1764290000000 as SqliteResourceServer } from './migrations/sqlite/1764290000000-resource-server.js';
 import { Applications1764300000000 as SqliteApplications } from './migrations/sqlite/1764300000000-applications.js';
 import { DeviceFlow1764310000000 as SqliteDeviceFlow } from './migrations/sqlite/1764310000000-device-flow.js';
+import { PersonalAccessTokens1764320000000 as SqlitePersonalAccessTokens } from './migrations/sqlite/1764320000000-personal-access-tokens.js';
 
 export const ENTITIES = [UserEntity, ClientEntity, OidcPayloadEntity, KeyEntity, DriveFileEntity];
 
@@ -36,6 +38,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
         PostgresResourceServer,
         PostgresApplications,
         PostgresDeviceFlow,
+        PostgresPersonalAccessTokens,
       ],
       migrationsTransactionMode: 'each',
       synchronize: false,
@@ -53,6 +56,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       SqliteResourceServer,
       SqliteApplications,
       SqliteDeviceFlow,
+      SqlitePersonalAccessTokens,
     ],
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -14,11 +14,15 @@ import {
   type JwtAccessTokenVerifier,
 } from './jwt-access-token.verifier.js';
 import { createOpaqueAccessTokenVerifier } from './opaque-access-token.verifier.js';
+import {
+  createPersonalAccessTokenVerifier,
+  isPersonalAccessToken,
+} from './personal-access-token.verifier.js';
 
 /**
  * Verifies an access token for this server's API, in either format: a JWT (it has dots) is
  * verified locally and checked against the revocation list, an opaque token is looked up in the
- * database. Both formats are accepted whatever `ACCESS_TOKEN_FORMAT` says, so changing it does
+ * database; so is a user's personal access token (`gat_...`). Both formats are accepted whatever `ACCESS_TOKEN_FORMAT` says, so changing it does
  * not break the tokens already out there.
  *
  * Verified JWTs are remembered (up to `ACCESS_TOKEN_CACHE_SIZE`, never past their `exp`): a
@@ -29,6 +33,7 @@ import { createOpaqueAccessTokenVerifier } from './opaque-access-token.verifier.
 export class AccessTokenVerifier {
   private readonly audience: string;
   private readonly verifyOpaque: (token: string) => Promise<AccessTokenContext>;
+  private readonly verifyPersonal: (token: string) => Promise<AccessTokenContext>;
   private readonly cache: LRUCache<string, AccessTokenContext> | undefined;
   private jwtVerifier: JwtAccessTokenVerifier | undefined;
 
@@ -39,16 +44,18 @@ export class AccessTokenVerifier {
     private readonly revocations: RevocationList,
   ) {
     this.audience = apiResource(config.issuer);
-    this.verifyOpaque = createOpaqueAccessTokenVerifier({
-      sql: new Sql(dataSource),
-      audience: this.audience,
-    });
+    const sql = new Sql(dataSource);
+    this.verifyOpaque = createOpaqueAccessTokenVerifier({ sql, audience: this.audience });
+    this.verifyPersonal = createPersonalAccessTokenVerifier({ sql, audience: this.audience });
     const max = config.resourceServer.tokenCacheSize;
     this.cache = max > 0 ? new LRUCache({ max }) : undefined;
   }
 
   /** @throws InvalidAccessToken whatever the reason; its message is safe to show. */
   async verify(token: string): Promise<AccessTokenContext> {
+    if (isPersonalAccessToken(token)) {
+      return this.verifyPersonal(token);
+    }
     if (!token.includes('.')) {
       return this.verifyOpaque(token);
     }
