@@ -1,8 +1,9 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { AccountModule } from './account/account.module.js';
 import { AdminModule } from './admin/admin.module.js';
-import { AssetsController } from './common/assets.controller.js';
+import { AssetsController, FaviconController } from './common/assets.controller.js';
 import { HealthController } from './common/health.controller.js';
+import { ExamplesController } from './examples/examples.controller.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -26,7 +27,12 @@ export class AppModule {
         ResourcesModule,
         ...extra,
       ],
-      controllers: [AssetsController, HealthController],
+      controllers: [
+        AssetsController,
+        FaviconController,
+        HealthController,
+        ...(config.serveExamples ? [ExamplesController] : []),
+      ],
     };
   }
 }

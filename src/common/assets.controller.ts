@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Controller, Get, Header, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, NotFoundException, Param } from '@nestjs/common';
 import { PROJECT_ROOT } from './project-root.js';
 import { Public } from './public.decorator.js';
 
@@ -25,4 +25,17 @@ export class AssetsController {
     }
     return file;
   }
+}
+
+/**
+ * Browsers ask for /favicon.ico on their own; Gatehouse has no icon, and answers so without a
+ * 404 in every console (pages also declare an empty icon).
+ */
+@Public()
+@Controller()
+export class FaviconController {
+  @Get('favicon.ico')
+  @HttpCode(204)
+  @Header('Cache-Control', 'public, max-age=86400')
+  favicon(): void {}
 }

@@ -45,6 +45,8 @@ export interface AppConfig {
   resourceServer: ResourceServerConfig;
   /** Seconds a device must wait between polls of the token endpoint (RFC 8628 §3.2 `interval`). */
   devicePollInterval: number;
+  /** Whether /examples/spa/ is served (SERVE_EXAMPLES; default: unless NODE_ENV=production). */
+  serveExamples: boolean;
   /** Seconds a client secret keeps working after it was rotated (0: it stops at once). */
   clientSecretGrace: number;
   /** Passed to Fastify's `trustProxy`; false means X-Forwarded-* headers are ignored. */

@@ -381,6 +381,16 @@ describe('loadConfig', () => {
       );
     });
 
+    it('serves the examples unless NODE_ENV=production, or as SERVE_EXAMPLES says', () => {
+      expect(loadConfig({}).serveExamples).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production' }).serveExamples).toBe(false);
+      expect(loadConfig({ NODE_ENV: 'production', SERVE_EXAMPLES: 'true' }).serveExamples).toBe(
+        true,
+      );
+      expect(loadConfig({ SERVE_EXAMPLES: 'false' }).serveExamples).toBe(false);
+      expect(configErrorFor({ SERVE_EXAMPLES: 'yes' }).message).toContain('SERVE_EXAMPLES');
+    });
+
     it('reads LOG_FORMAT=json and rejects an unknown format', () => {
       expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
       expect(configErrorFor({ LOG_FORMAT: 'yaml' }).message).toContain('LOG_FORMAT');

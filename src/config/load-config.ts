@@ -130,6 +130,8 @@ const envSchema = z.object({
     .default(5000),
   REVOCATION_SYNC_INTERVAL: duration('1s'),
   CLIENT_SECRET_GRACE: durationOrZero('24h'),
+  SERVE_EXAMPLES: z.enum(['true', 'false']).optional(),
+  NODE_ENV: z.string().optional(),
 });
 
 function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
@@ -186,6 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       revocationSyncInterval: e.REVOCATION_SYNC_INTERVAL,
     },
     clientSecretGrace: e.CLIENT_SECRET_GRACE,
+    // Development conveniences (the example SPA) stay off in production unless asked for.
+    serveExamples: e.SERVE_EXAMPLES ? e.SERVE_EXAMPLES === 'true' : e.NODE_ENV !== 'production',
     devicePollInterval: e.DEVICE_POLL_INTERVAL,
     trustProxy: e.TRUST_PROXY,
     logLevels: LOG_LEVELS.slice(0, levelIndex + 1),
