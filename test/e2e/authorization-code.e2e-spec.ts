@@ -321,7 +321,7 @@ describe('authorization request checks', () => {
         const deadline = Date.now() + 15_000;
         let printed: RegExpExecArray | null = null;
         while (
-          !(printed = /Sign in in your browser: (\S+)/.exec(output)) &&
+          !(printed = /Sign in in your browser: (\S+)\n/.exec(output)) &&
           Date.now() < deadline
         ) {
           await new Promise((resolve) => setTimeout(resolve, 50));

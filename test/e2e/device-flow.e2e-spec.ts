@@ -307,10 +307,11 @@ describe('Device flow (RFC 8628)', () => {
     const exited = new Promise<number | null>((resolve) => device.on('exit', resolve));
     try {
       const deadline = Date.now() + 15_000;
-      let code: RegExpExecArray | null = null;
-      while (!(code = /enter the code ([A-Z]{4}-[A-Z]{4})/.exec(output)) && Date.now() < deadline) {
+      // Everything up to "Waiting" is printed before the first poll.
+      while (!output.includes('Waiting for you to approve') && Date.now() < deadline) {
         await sleep(50);
       }
+      const code = /enter the code ([A-Z]{4}-[A-Z]{4})/.exec(output);
       expect(output).toContain(`To sign in, visit ${app.url('/device')} and enter the code`);
       // The terminal QR code is drawn with block characters.
       expect(output).toMatch(/[▀▄█]/);
