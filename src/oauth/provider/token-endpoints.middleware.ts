@@ -179,6 +179,8 @@ function introspection(token: AccessTokenContext, issuer: string): Record<string
     aud: token.audience.length === 1 ? token.audience[0] : token.audience,
     ...(token.jti ? { jti: token.jti } : {}),
     ...(token.scopes.length ? { scope: token.scopes.join(' ') } : {}),
-    token_type: 'Bearer',
+    // RFC 9449 §6.2: a DPoP-bound token says so, and to which key.
+    ...(token.dpopJkt ? { cnf: { jkt: token.dpopJkt } } : {}),
+    token_type: token.dpopJkt ? 'DPoP' : 'Bearer',
   };
 }

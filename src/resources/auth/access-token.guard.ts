@@ -7,13 +7,20 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import passport from 'passport';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { GrantUsage } from '../../oauth/grants/grant-usage.service.js';
 import { AccessTokenVerifier } from './access-token-verifier.service.js';
 import { BearerChallenge } from './bearer-challenge.js';
 import type { BearerView } from './bearer.strategy.js';
-import { extractBearerToken } from './bearer-request.js';
+import { extractBearerToken, type TokenScheme } from './bearer-request.js';
+import {
+  DPOP_ALGORITHMS,
+  InvalidDpopProof,
+  type ReplayMemory,
+  verifyDpopProof,
+} from './dpop-proof.js';
 import { IS_PUBLIC, REQUIRES_USER, SCOPE_REQUIREMENTS } from './decorators.js';
 import { type AccessTokenContext, InvalidAccessToken } from './jwt-access-token.verifier.js';
 import { type ScopeRequirement, unmetRequirement } from './scope-requirements.js';
@@ -43,6 +50,18 @@ export class AccessTokenGuard implements CanActivate {
   private readonly logger = new Logger(AccessTokenGuard.name);
   private readonly realm: string;
   private readonly policies = new WeakMap<object, Policy>();
+  private readonly issuer: string;
+  /** Proof ids seen lately (RFC 9449 §11.1); per process, so a replay across instances is not seen. */
+  private readonly proofIds = new LRUCache<string, true>({ max: 100_000, ttlAutopurge: false });
+  private readonly replays: ReplayMemory = {
+    firstUse: (jti, ttlMs) => {
+      if (this.proofIds.has(jti)) {
+        return false;
+      }
+      this.proofIds.set(jti, true, { ttl: ttlMs });
+      return true;
+    },
+  };
 
   private readonly verify: BearerView['verify'];
 
@@ -53,6 +72,7 @@ export class AccessTokenGuard implements CanActivate {
     private readonly usage: GrantUsage,
   ) {
     this.realm = config.resourceServer.realm;
+    this.issuer = config.issuer;
     this.verify = (token) => verifier.verify(token);
   }
 
@@ -84,6 +104,7 @@ export class AccessTokenGuard implements CanActivate {
       verify: this.verify,
     };
     const token = await this.authenticate(view);
+    await this.checkProofOfPossession(request, found.scheme, found.token, token);
 
     if (policy.requiresUser && !token.userPresent) {
       throw new BearerChallenge(this.realm, {
@@ -109,6 +130,58 @@ export class AccessTokenGuard implements CanActivate {
       this.usage.touch(token.grantKey);
     }
     return true;
+  }
+
+  /**
+   * RFC 9449 §7: a DPoP-bound token (`cnf.jkt`) is accepted only as `Authorization: DPoP`, with
+   * a proof for this request signed by its key; a token that is not bound is not accepted as
+   * DPoP. (Without this, a stolen bound token would work as a plain bearer token.)
+   */
+  private async checkProofOfPossession(
+    request: ProtectedRequest,
+    scheme: TokenScheme,
+    accessToken: string,
+    token: AccessTokenContext,
+  ): Promise<void> {
+    if (!token.dpopJkt) {
+      if (scheme === 'DPoP') {
+        throw this.dpopChallenge('invalid_token', 'The access token is not bound to a DPoP key');
+      }
+      return;
+    }
+    if (scheme !== 'DPoP') {
+      throw this.dpopChallenge(
+        'invalid_token',
+        'The access token is bound to a DPoP key: send it as DPoP, with a proof',
+      );
+    }
+    const proofs = request.headers.dpop;
+    try {
+      await verifyDpopProof(
+        {
+          proofs: proofs === undefined ? [] : [proofs].flat(),
+          method: request.method,
+          url: `${this.issuer}${request.url.split('?')[0]}`,
+          accessToken,
+          jkt: token.dpopJkt,
+        },
+        this.replays,
+      );
+    } catch (error) {
+      if (error instanceof InvalidDpopProof) {
+        throw this.dpopChallenge('invalid_dpop_proof', error.message);
+      }
+      throw error;
+    }
+  }
+
+  private dpopChallenge(error: 'invalid_token' | 'invalid_dpop_proof', description: string) {
+    return new BearerChallenge(this.realm, {
+      error,
+      description,
+      scheme: 'DPoP',
+      algs: DPOP_ALGORITHMS,
+    });
   }
 
   /**

@@ -27,15 +27,12 @@ describe('extractBearerToken', () => {
 
     // RFC 6750 §3.1: a client "attempted using an unsupported authentication method" gets a plain
     // challenge, not an error: a Basic header is not a malformed bearer request.
-    it.each([
-      'Basic dXNlcjpwYXNz',
-      'DPoP ' + TOKEN,
-      'Digest username="a", realm="b"',
-      'Bearerx ' + TOKEN,
-      'Basic',
-    ])('is none for another scheme: %s', (header) => {
-      expect(withHeader(header)).toEqual({ kind: 'none' });
-    });
+    it.each(['Basic dXNlcjpwYXNz', 'Digest username="a", realm="b"', 'Bearerx ' + TOKEN, 'Basic'])(
+      'is none for another scheme: %s',
+      (header) => {
+        expect(withHeader(header)).toEqual({ kind: 'none' });
+      },
+    );
 
     it('ignores access_token in a body that is not form-encoded (RFC 6750 §2.2)', () => {
       for (const contentType of ['application/json', 'text/plain', 'multipart/form-data']) {
@@ -46,12 +43,29 @@ describe('extractBearerToken', () => {
   });
 
   describe('Authorization header (RFC 6750 §2.1)', () => {
+    it('takes the token from a DPoP header (RFC 9449 §7.1), any case of the scheme', () => {
+      expect(withHeader(`DPoP ${TOKEN}`)).toEqual({ kind: 'token', token: TOKEN, scheme: 'DPoP' });
+      expect(withHeader(`dpop ${TOKEN}`)).toEqual({ kind: 'token', token: TOKEN, scheme: 'DPoP' });
+      expect(withHeader('DPoP')).toEqual({
+        kind: 'malformed',
+        description: 'The DPoP credentials are missing the access token',
+      });
+    });
+
     it('takes the token from a Bearer header', () => {
-      expect(withHeader(`Bearer ${TOKEN}`)).toEqual({ kind: 'token', token: TOKEN });
+      expect(withHeader(`Bearer ${TOKEN}`)).toEqual({
+        kind: 'token',
+        token: TOKEN,
+        scheme: 'Bearer',
+      });
     });
 
     it.each(['bearer', 'BEARER', 'BeArEr'])('treats the scheme %s case-insensitively', (s) => {
-      expect(withHeader(`${s} ${TOKEN}`)).toEqual({ kind: 'token', token: TOKEN });
+      expect(withHeader(`${s} ${TOKEN}`)).toEqual({
+        kind: 'token',
+        token: TOKEN,
+        scheme: 'Bearer',
+      });
     });
 
     it.each([
@@ -62,23 +76,36 @@ describe('extractBearerToken', () => {
       'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln',
       '~',
     ])('accepts the b64token %s', (token) => {
-      expect(withHeader(`Bearer ${token}`)).toEqual({ kind: 'token', token });
+      expect(withHeader(`Bearer ${token}`)).toEqual({ kind: 'token', token, scheme: 'Bearer' });
     });
 
     it('accepts several spaces after the scheme (1*SP) and surrounding whitespace', () => {
-      expect(withHeader(`Bearer   ${TOKEN}`)).toEqual({ kind: 'token', token: TOKEN });
-      expect(withHeader(`  Bearer ${TOKEN}  `)).toEqual({ kind: 'token', token: TOKEN });
+      expect(withHeader(`Bearer   ${TOKEN}`)).toEqual({
+        kind: 'token',
+        token: TOKEN,
+        scheme: 'Bearer',
+      });
+      expect(withHeader(`  Bearer ${TOKEN}  `)).toEqual({
+        kind: 'token',
+        token: TOKEN,
+        scheme: 'Bearer',
+      });
     });
 
     it('finds the header whatever the case of its name', () => {
       expect(extract({ headers: { Authorization: `Bearer ${TOKEN}` } })).toEqual({
         kind: 'token',
         token: TOKEN,
+        scheme: 'Bearer',
       });
     });
 
     it('accepts a single-element header array', () => {
-      expect(withHeader([`Bearer ${TOKEN}`])).toEqual({ kind: 'token', token: TOKEN });
+      expect(withHeader([`Bearer ${TOKEN}`])).toEqual({
+        kind: 'token',
+        token: TOKEN,
+        scheme: 'Bearer',
+      });
     });
 
     it.each([
@@ -128,6 +155,7 @@ describe('extractBearerToken', () => {
       expect(extract({ contentType: FORM, body: { access_token: TOKEN } })).toEqual({
         kind: 'token',
         token: TOKEN,
+        scheme: 'Bearer',
       });
     });
 
@@ -137,6 +165,7 @@ describe('extractBearerToken', () => {
         expect(extract({ contentType, body: { access_token: TOKEN } })).toEqual({
           kind: 'token',
           token: TOKEN,
+          scheme: 'Bearer',
         });
       },
     );
@@ -152,12 +181,17 @@ describe('extractBearerToken', () => {
       expect(extract({ method, contentType: FORM, body: { access_token: TOKEN } })).toEqual({
         kind: 'token',
         token: TOKEN,
+        scheme: 'Bearer',
       });
     });
 
     it('falls back to the content-type header', () => {
       const request = { headers: { 'content-type': FORM }, body: { access_token: TOKEN } };
-      expect(extractBearerToken(request)).toEqual({ kind: 'token', token: TOKEN });
+      expect(extractBearerToken(request)).toEqual({
+        kind: 'token',
+        token: TOKEN,
+        scheme: 'Bearer',
+      });
     });
 
     it('prefers the explicit contentType over the header', () => {
@@ -171,7 +205,11 @@ describe('extractBearerToken', () => {
 
     it('reads a null-prototype body (as body parsers produce)', () => {
       const body = Object.assign(Object.create(null) as object, { access_token: TOKEN });
-      expect(extract({ contentType: FORM, body })).toEqual({ kind: 'token', token: TOKEN });
+      expect(extract({ contentType: FORM, body })).toEqual({
+        kind: 'token',
+        token: TOKEN,
+        scheme: 'Bearer',
+      });
     });
 
     it('accepts the body token alongside a non-bearer Authorization header', () => {
@@ -180,7 +218,11 @@ describe('extractBearerToken', () => {
         contentType: FORM,
         body: { access_token: TOKEN },
       };
-      expect(extractBearerToken(request)).toEqual({ kind: 'token', token: TOKEN });
+      expect(extractBearerToken(request)).toEqual({
+        kind: 'token',
+        token: TOKEN,
+        scheme: 'Bearer',
+      });
     });
 
     it.each([

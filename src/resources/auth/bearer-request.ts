@@ -23,10 +23,18 @@ export interface BearerRequest {
  * `malformed`: an `invalid_request` (400, RFC 6750 §3.1) with a description safe to show.
  */
 export type BearerExtraction =
-  { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'malformed'; description: string };
+  | { kind: 'none' }
+  | { kind: 'token'; token: string; scheme: TokenScheme }
+  | { kind: 'malformed'; description: string };
+
+/** How the token was presented: RFC 6750 `Bearer`, or RFC 9449 `DPoP` (header only, §7.1). */
+export type TokenScheme = 'Bearer' | 'DPoP';
 
 /** RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="` */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** The Authorization schemes that carry an access token, by their lower-case name. */
+const SCHEMES: Record<string, TokenScheme | undefined> = { bearer: 'Bearer', dpop: 'DPoP' };
 
 /** RFC 6750 §2.2: the form body method needs this media type. */
 const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
@@ -38,7 +46,9 @@ const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 const QUERY_REFUSED =
   'Access tokens in the URI query are not accepted; send them in the Authorization header';
 
-type Found = { kind: 'token'; token: string } | { kind: 'malformed'; description: string };
+type Found =
+  | { kind: 'token'; token: string; scheme: TokenScheme }
+  | { kind: 'malformed'; description: string };
 
 const malformed = (description: string): Found => ({ kind: 'malformed', description });
 
@@ -91,20 +101,22 @@ function fromAuthorizationHeader(headers: BearerRequest['headers']): Found | und
   const end = value.search(/\s/);
   const scheme = end === -1 ? value : value.slice(0, end);
   const rest = end === -1 ? '' : value.slice(end);
-  // Another scheme (Basic, DPoP, ...) is not a malformed bearer request: it is no bearer
+  // Another scheme (Basic, ...) is not a malformed bearer request: it is no bearer
   // credentials at all, so the answer is a plain challenge (RFC 6750 §3.1: no error code) that
-  // tells the client which scheme this resource wants.
-  if (scheme.toLowerCase() !== 'bearer') {
+  // tells the client which scheme this resource wants. DPoP (RFC 9449 §7.1) has the same
+  // token68 syntax.
+  const name = SCHEMES[scheme.toLowerCase()];
+  if (!name) {
     return undefined;
   }
   if (rest === '') {
-    return malformed('The Bearer credentials are missing the access token');
+    return malformed(`The ${name} credentials are missing the access token`);
   }
   const token = /^ +(\S+)$/.exec(rest)?.[1];
   if (token === undefined || !B64TOKEN.test(token)) {
-    return malformed('The Bearer credentials must be exactly one b64token (RFC 6750 section 2.1)');
+    return malformed(`The ${name} credentials must be exactly one b64token (RFC 6750 section 2.1)`);
   }
-  return { kind: 'token', token };
+  return { kind: 'token', token, scheme: name };
 }
 
 /**
@@ -135,7 +147,7 @@ function fromFormBody(request: BearerRequest): Found | undefined {
   if (!B64TOKEN.test(value)) {
     return malformed('The access_token form parameter must be a b64token (RFC 6750 section 2.1)');
   }
-  return { kind: 'token', token: value };
+  return { kind: 'token', token: value, scheme: 'Bearer' };
 }
 
 function hasParameter(params: Record<string, unknown>): boolean {

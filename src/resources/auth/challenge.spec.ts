@@ -5,6 +5,23 @@ describe('formatChallenge', () => {
     expect(formatChallenge('example')).toBe('Bearer realm="example"');
   });
 
+  it('speaks DPoP for a DPoP-bound token or its proof, with the accepted algs (RFC 9449 §7.1)', () => {
+    expect(
+      formatChallenge('example', {
+        error: 'invalid_dpop_proof',
+        description: 'The DPoP proof was used before',
+        scheme: 'DPoP',
+        algs: ['ES256', 'PS256'],
+      }),
+    ).toBe(
+      'DPoP realm="example", error="invalid_dpop_proof", error_description="The DPoP proof was used before", algs="ES256 PS256"',
+    );
+    expect(statusFor('invalid_dpop_proof')).toBe(401);
+    expect(() =>
+      formatChallenge('example', { error: 'invalid_token', scheme: 'DPoP', algs: ['ES 256'] }),
+    ).toThrow(RangeError);
+  });
+
   it('matches the RFC 6750 §3 example for an expired token', () => {
     expect(
       formatChallenge('example', {

@@ -3,7 +3,12 @@
  * Pure and strict: a value the RFC forbids throws rather than reaching a response header.
  */
 
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+export type BearerErrorCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  // RFC 9449 §7.1: a DPoP proof that is missing, malformed or does not match the request.
+  | 'invalid_dpop_proof';
 
 export interface BearerError {
   error: BearerErrorCode;
@@ -11,6 +16,12 @@ export interface BearerError {
   description?: string;
   /** The scopes the resource requires (RFC 6750 §3: the `scope` attribute). */
   scope?: string[];
+  /**
+   * `DPoP` for a challenge about a DPoP-bound token or its proof (RFC 9449 §7.1), with the
+   * proof algorithms accepted (`algs`); `Bearer` otherwise.
+   */
+  scheme?: 'Bearer' | 'DPoP';
+  algs?: string[];
 }
 
 /** RFC 6750 §3.1: the status code that goes with each error code. */
@@ -18,6 +29,7 @@ const STATUS: Record<BearerErrorCode, number> = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
+  invalid_dpop_proof: 401,
 };
 
 /** RFC 6750 §3: error_description = %x20-21 / %x23-5B / %x5D-7E (printable ASCII but `"` and `\`). */
@@ -53,8 +65,15 @@ export function formatChallenge(realm: string, error?: BearerError): string {
       );
       attributes.push(`scope=${quoted(error.scope.join(' '))}`);
     }
+    if (error.algs && error.algs.length > 0) {
+      check(
+        error.algs.every((alg) => SCOPE_TOKEN.test(alg)),
+        'algs',
+      );
+      attributes.push(`algs=${quoted(error.algs.join(' '))}`);
+    }
   }
-  return `Bearer ${attributes.join(', ')}`;
+  return `${error?.scheme ?? 'Bearer'} ${attributes.join(', ')}`;
 }
 
 /** RFC 6750 §3.1: invalid_request 400, invalid_token 401, insufficient_scope 403. */

@@ -85,6 +85,11 @@ export interface AccessTokenContext {
    * (the `gid` claim; see revocations/revocation-list.ts). Revoking the grant revokes the token.
    */
   grantKey?: string;
+  /**
+   * The JWK thumbprint of the key the token is bound to (`cnf.jkt`, RFC 9449 §6): it must then
+   * be sent as `DPoP` with a proof signed by that key.
+   */
+  dpopJkt?: string;
 }
 
 export interface JwtAccessTokenVerifierOptions {
@@ -196,7 +201,8 @@ function issuedAtMs(iat: number, iatMs: unknown): number {
 
 /** Type-checks the claims the resource server uses; jose has checked presence and values. */
 function toContext(payload: JWTPayload): AccessTokenContext {
-  const { sub, client_id: clientId, scope, aud, exp, iat, jti, gid, iat_ms: iatMs } = payload;
+  const { sub, client_id: clientId, scope, aud, exp, iat, jti, gid, iat_ms: iatMs, cnf } = payload;
+  const jkt = (cnf as { jkt?: unknown } | undefined)?.jkt;
   if (
     typeof sub !== 'string' ||
     !sub ||
@@ -205,6 +211,7 @@ function toContext(payload: JWTPayload): AccessTokenContext {
     (scope !== undefined && typeof scope !== 'string') ||
     (jti !== undefined && typeof jti !== 'string') ||
     (gid !== undefined && typeof gid !== 'string') ||
+    (jkt !== undefined && typeof jkt !== 'string') ||
     typeof exp !== 'number' ||
     typeof iat !== 'number' ||
     aud === undefined
@@ -222,5 +229,6 @@ function toContext(payload: JWTPayload): AccessTokenContext {
     userPresent: sub !== clientId,
     ...(jti === undefined ? {} : { jti }),
     ...(gid === undefined ? {} : { grantKey: gid }),
+    ...(typeof jkt === 'string' ? { dpopJkt: jkt } : {}),
   };
 }

@@ -19,6 +19,8 @@ interface StoredAccessToken {
   scope?: string;
   iat?: number;
   exp?: number;
+  /** oidc-provider's DPoP binding: the JWK thumbprint. */
+  jkt?: string;
 }
 
 /** oidc-provider's opaque token values: 43 base64url characters (256 bits) here. */
@@ -82,6 +84,7 @@ export function createOpaqueAccessTokenVerifier(options: {
       issuedAt: new Date(stored.iat * 1000),
       userPresent: userToken,
       ...(row.grant_id ? { grantKey: grantKey(row.grant_id) } : {}),
+      ...(typeof stored.jkt === 'string' ? { dpopJkt: stored.jkt } : {}),
     };
   };
 }
