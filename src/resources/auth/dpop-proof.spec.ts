@@ -58,7 +58,7 @@ describe('verifyDpopProof (RFC 9449 §4.3)', () => {
   });
 
   it.each([
-    ['no proof', async () => [], 'A DPoP proof is required'],
+    ['no proof', () => Promise.resolve([]), 'A DPoP proof is required'],
     ['two proofs', async () => [await proof(), await proof()], 'Send exactly one DPoP proof'],
     ['the wrong typ', async () => [await proof({}, { typ: 'JWT' })], 'The DPoP proof is invalid'],
     ['no ath', async () => [await proof({ ath: undefined })], 'The DPoP proof is invalid'],
