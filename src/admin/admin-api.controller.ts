@@ -90,6 +90,7 @@ export class AdminApiController {
         logoUri: input.logo_uri,
         clientUri: input.client_uri,
         allowScopeRemoval: input.allow_scope_removal,
+        firstParty: input.first_party,
       },
       actor(token, req),
     );

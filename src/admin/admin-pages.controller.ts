@@ -107,6 +107,7 @@ export class AdminPagesController {
           logoUri: field(form, 'logo_uri'),
           clientUri: field(form, 'client_uri'),
           allowScopeRemoval: field(form, 'allow_scope_removal') === 'on',
+          firstParty: field(form, 'first_party') === 'on',
         },
         this.actor(admin, req),
       );
@@ -295,6 +296,7 @@ export class AdminPagesController {
       logo_uri: field(form, 'logo_uri') ?? '',
       client_uri: field(form, 'client_uri') ?? '',
       introspection: field(form, 'introspection') === 'on',
+      firstParty: field(form, 'first_party') === 'on',
       // A fresh form allows scope removal; a re-shown one keeps what was posted.
       allow_scope_removal: problems.length ? field(form, 'allow_scope_removal') === 'on' : true,
     };

@@ -28,6 +28,10 @@ export const NewAppSchema = z
     logo_uri: z.string().max(2000).optional(),
     client_uri: z.string().max(2000).optional(),
     allow_scope_removal: z.boolean().default(true),
+    first_party: z
+      .boolean()
+      .default(false)
+      .describe('Your own app: users are not asked for consent again at each authorization'),
   })
   .meta({ title: 'NewApplication' });
 
@@ -82,6 +86,7 @@ export const AppSchema = z
     logo_uri: z.string().nullable(),
     client_uri: z.string().nullable(),
     allow_scope_removal: z.boolean(),
+    first_party: z.boolean(),
     previous_secret_expires_at: z
       .string()
       .nullable()

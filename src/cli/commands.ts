@@ -109,6 +109,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
           logoUri: opts.logoUri,
           clientUri: opts.homepage,
           allowScopeRemoval: opts.scopeRemoval,
+          firstParty: opts.firstParty,
         }),
       );
       const data = {

@@ -13,12 +13,14 @@ import { ResourceServer1764290000000 as PostgresResourceServer } from './migrati
 import { Applications1764300000000 as PostgresApplications } from './migrations/postgres/1764300000000-applications.js';
 import { DeviceFlow1764310000000 as PostgresDeviceFlow } from './migrations/postgres/1764310000000-device-flow.js';
 import { PersonalAccessTokens1764320000000 as PostgresPersonalAccessTokens } from './migrations/postgres/1764320000000-personal-access-tokens.js';
+import { FirstPartyApps1764330000000 as PostgresFirstPartyApps } from './migrations/postgres/1764330000000-first-party-apps.js';
 import { InitialSchema1764270000000 as SqliteInitialSchema } from './migrations/sqlite/1764270000000-initial-schema.js';
 import { LoginThrottle1764280000000 as SqliteLoginThrottle } from './migrations/sqlite/1764280000000-login-throttle.js';
 import { ResourceServer1764290000000 as SqliteResourceServer } from './migrations/sqlite/1764290000000-resource-server.js';
 import { Applications1764300000000 as SqliteApplications } from './migrations/sqlite/1764300000000-applications.js';
 import { DeviceFlow1764310000000 as SqliteDeviceFlow } from './migrations/sqlite/1764310000000-device-flow.js';
 import { PersonalAccessTokens1764320000000 as SqlitePersonalAccessTokens } from './migrations/sqlite/1764320000000-personal-access-tokens.js';
+import { FirstPartyApps1764330000000 as SqliteFirstPartyApps } from './migrations/sqlite/1764330000000-first-party-apps.js';
 
 export const ENTITIES = [UserEntity, ClientEntity, OidcPayloadEntity, KeyEntity, DriveFileEntity];
 
@@ -39,6 +41,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
         PostgresApplications,
         PostgresDeviceFlow,
         PostgresPersonalAccessTokens,
+        PostgresFirstPartyApps,
       ],
       migrationsTransactionMode: 'each',
       synchronize: false,
@@ -57,6 +60,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       SqliteApplications,
       SqliteDeviceFlow,
       SqlitePersonalAccessTokens,
+      SqliteFirstPartyApps,
     ],
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -281,6 +281,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
       logo_uri: null,
       client_uri: null,
       allow_scope_removal: true,
+      first_party: false,
       previous_secret_expires_at: null,
       created_at: expect.any(String),
       client_secret: expect.stringMatching(/^[\w-]{43}$/),

@@ -299,6 +299,35 @@ describe('authorization request checks', () => {
       }
     });
 
+    it('a first-party native app (--first-party) is not asked again', async () => {
+      const client = await app.createClient({
+        type: 'native',
+        redirectUris: ['http://127.0.0.1/callback'],
+        firstParty: true,
+      });
+      const config = await discover(app, client);
+      const ua = new UserAgent(app.issuer);
+      await runCodeFlow(ua, config, client, user, { scope: 'openid' });
+      const request = await authorizationRequest(config, client, { scope: 'openid' });
+      const again = await ua.get(request.url.href);
+      expect(new URL(again.location!).searchParams.get('code')).toBeTruthy();
+    });
+
+    it('the IPv6 loopback works on any port too (§7.3)', async () => {
+      const client = await app.createClient({
+        type: 'native',
+        redirectUris: ['http://[::1]/callback'],
+      });
+      const config = await discover(app, client);
+      const { tokens } = await runCodeFlow(
+        new UserAgent(app.issuer),
+        config,
+        { ...client, redirectUri: 'http://[::1]:61000/callback' },
+        user,
+      );
+      expect(tokens.claims()!.sub).toBe(user.id);
+    });
+
     it('examples/native-client.mjs signs in through the browser on a random loopback port', async () => {
       const client = await app.createClient({
         type: 'native',

@@ -19,6 +19,7 @@ interface ClientRow {
   previous_secret_expires_at: number | string | null;
   logo_uri: string | null;
   client_uri: string | null;
+  first_party: boolean | number;
 }
 
 /**
@@ -33,7 +34,7 @@ class ClientAdapter {
     const [row] = await this.sql.query<ClientRow>(
       `SELECT id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, scope,
               introspection, previous_secret_hash, previous_secret_expires_at, logo_uri,
-              client_uri
+              client_uri, first_party
        FROM clients WHERE id = ?`,
       [id],
     );
@@ -56,6 +57,7 @@ class ClientAdapter {
           : null,
       logoUri: row.logo_uri,
       clientUri: row.client_uri,
+      firstParty: Boolean(row.first_party),
     });
   }
 

@@ -16,6 +16,7 @@ function client(overrides: Partial<ClientEntity> = {}): ClientEntity {
     logoUri: null,
     clientUri: null,
     allowScopeRemoval: true,
+    firstParty: false,
     createdAt: new Date(0),
     updatedAt: new Date(0),
     ...overrides,
@@ -206,6 +207,7 @@ describe('toProviderMetadata', () => {
       api_scope: 'drive.read',
       gatehouse_client_type: 'web',
       introspection_allowed: true,
+      first_party: false,
     });
   });
 });

@@ -57,6 +57,7 @@ export type ClientDefinition = Pick<
   | 'previousSecretHash'
   | 'logoUri'
   | 'clientUri'
+  | 'firstParty'
 >;
 
 export function toProviderMetadata(client: ClientDefinition): Record<string, unknown> {
@@ -84,5 +85,6 @@ export function toProviderMetadata(client: ClientDefinition): Record<string, unk
     api_scope: apiScope.join(' '),
     gatehouse_client_type: client.type,
     introspection_allowed: client.introspection,
+    first_party: client.firstParty,
   };
 }

@@ -16,6 +16,7 @@ export function describeClient(client: ClientEntity, now = Date.now()) {
     logo_uri: client.logoUri,
     client_uri: client.clientUri,
     allow_scope_removal: client.allowScopeRemoval,
+    first_party: client.firstParty,
     previous_secret_expires_at:
       client.previousSecretExpiresAt && client.previousSecretExpiresAt > now
         ? new Date(client.previousSecretExpiresAt).toISOString()

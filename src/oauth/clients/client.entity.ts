@@ -57,6 +57,13 @@ export class ClientEntity {
   @Column({ name: 'allow_scope_removal', type: 'boolean', default: true })
   allowScopeRemoval!: boolean;
 
+  /**
+   * The operator's own app: its users are not asked for consent again at every authorization
+   * (as native apps and devices otherwise are).
+   */
+  @Column({ name: 'first_party', type: 'boolean', default: false })
+  firstParty!: boolean;
+
   /** A resource server allowed to call the introspection endpoint. */
   @Column({ type: 'boolean', default: false })
   introspection!: boolean;

@@ -28,6 +28,8 @@ export interface NewClient {
   clientUri?: string;
   /** Whether users may take back single scopes; true unless said otherwise. */
   allowScopeRemoval?: boolean;
+  /** The operator's own app: consent is remembered even for native apps and devices. */
+  firstParty?: boolean;
 }
 
 export interface RotatedSecret {
@@ -102,6 +104,7 @@ export class ClientsService {
       logoUri: logoUri ?? null,
       clientUri: clientUri ?? null,
       allowScopeRemoval: input.allowScopeRemoval ?? true,
+      firstParty: input.firstParty ?? false,
       previousSecretHash: null,
       previousSecretExpiresAt: null,
     });

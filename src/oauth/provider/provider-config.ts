@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import { errors } from 'oidc-provider';
+import { errors, interactionPolicy } from 'oidc-provider';
 import type { AppConfig } from '../../config/app-config.js';
 import type { ViewsService } from '../../common/views.service.js';
 import type { UsersService } from '../../identity/users.service.js';
@@ -87,6 +87,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
         'introspection_allowed',
         'api_scope',
         'previous_secret_hash',
+        'first_party',
       ],
     },
 
@@ -132,7 +133,11 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       // A native app or a device cannot prove it is the app it claims to be (anyone can use
       // its client_id), so its user is asked every time (RFC 8252 §8.6, RFC 8628 §5.4): only
       // the consent just given counts.
-      if (ALWAYS_ASK.has(String(extraMetadata(ctx.oidc.client!, 'gatehouse_client_type')))) {
+      // The operator's own apps (registered --first-party) are exempt.
+      if (
+        ALWAYS_ASK.has(String(extraMetadata(ctx.oidc.client!, 'gatehouse_client_type'))) &&
+        extraMetadata(ctx.oidc.client!, 'first_party') !== true
+      ) {
         const given = ctx.oidc.result?.consent?.grantId;
         return given ? ctx.oidc.provider.Grant.find(given) : undefined;
       }
@@ -167,7 +172,10 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       return { iat_ms: Date.now(), ...(grantId ? { gid: grantKey(grantId) } : {}) };
     },
 
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      policy: interactionPolicyFor(),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -267,10 +275,23 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
   };
 }
 
+/**
+ * oidc-provider's prompts, with one change: its consent check `native_client_prompt` (native
+ * apps are asked at every authorization, RFC 8252 §8.6) spares apps registered as first-party.
+ */
+function interactionPolicyFor() {
+  const policy = interactionPolicy.base();
+  const native = policy.get('consent')!.checks.get('native_client_prompt')!;
+  const ask = native.check;
+  native.check = (ctx) =>
+    extraMetadata(ctx.oidc.client!, 'first_party') === true ? false : ask(ctx);
+  return policy;
+}
+
 /** Our extra client metadata; oidc-provider keeps it under its registered (snake_case) name. */
 function extraMetadata(
   client: object,
-  name: 'api_scope' | 'introspection_allowed' | 'gatehouse_client_type',
+  name: 'api_scope' | 'introspection_allowed' | 'gatehouse_client_type' | 'first_party',
 ): unknown {
   return (client as Record<string, unknown>)[name];
 }
