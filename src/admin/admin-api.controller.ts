@@ -35,9 +35,9 @@ import { AdminUserGuard } from './admin-user.guard.js';
 import {
   AppSchema,
   AuditPageSchema,
-  AuditQuerySchema,
   CreatedAppSchema,
   NewAppSchema,
+  parseAuditQuery,
   RotatedSecretSchema,
   RotateSecretSchema,
 } from './admin.schemas.js';
@@ -171,17 +171,7 @@ export class AdminApiController {
   @ApiOperation({ summary: 'Security events, newest first, filtered' })
   @ApiOkResponse({ schema: schema(AuditPageSchema) })
   async auditTrail(@Query() query: unknown) {
-    const q = parseInput(AuditQuerySchema, query);
-    const page = await this.audit.list({
-      event: q.event,
-      outcome: q.outcome,
-      actorId: q.actor,
-      clientId: q.client_id,
-      since: q.since,
-      until: q.until,
-      limit: q.limit,
-      after: q.after,
-    });
+    const page = await this.audit.list(parseAuditQuery(query));
     return {
       events: page.events.map((e) => ({
         id: e.id,

@@ -18,7 +18,6 @@ import { AUDIT_EVENTS, AUDIT_OUTCOMES, type Actor } from '../audit/audit-event.j
 import { AuditLog } from '../audit/audit-log.service.js';
 import { CsrfService } from '../common/csrf.service.js';
 import { NotFoundError, UserInputError } from '../common/errors.js';
-import { parseInput } from '../common/parse-input.js';
 import { Public } from '../common/public.decorator.js';
 import { ViewsService } from '../common/views.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -27,7 +26,7 @@ import type { UserEntity } from '../identity/user.entity.js';
 import { CLIENT_TYPES, type ClientEntity } from '../oauth/clients/client.entity.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { SCOPES } from '../oauth/scopes.js';
-import { AuditQuerySchema, MAX_GRACE_SECONDS } from './admin.schemas.js';
+import { MAX_GRACE_SECONDS, parseAuditQuery } from './admin.schemas.js';
 
 /** What the registration form posts (urlencoded: every field a string, checkboxes when ticked). */
 type AppForm = Record<string, string | string[] | undefined>;
@@ -203,21 +202,13 @@ export class AdminPagesController {
     let problem: string | undefined;
     let page: Awaited<ReturnType<AuditLog['list']>> = { events: [] };
     try {
-      const q = parseInput(AuditQuerySchema, {
-        ...filled,
-        since: toInstant(filled.since),
-        until: toInstant(filled.until),
-      });
-      page = await this.audit.list({
-        event: q.event,
-        outcome: q.outcome,
-        actorId: q.actor,
-        clientId: q.client_id,
-        since: q.since,
-        until: q.until,
-        limit: q.limit,
-        after: q.after,
-      });
+      page = await this.audit.list(
+        parseAuditQuery({
+          ...filled,
+          since: toInstant(filled.since),
+          until: toInstant(filled.until),
+        }),
+      );
     } catch (error) {
       if (!(error instanceof UserInputError)) {
         throw error;

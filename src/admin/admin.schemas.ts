@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_EVENTS, AUDIT_OUTCOMES, type AuditEventName } from '../audit/audit-event.js';
+import type { AuditQuery } from '../audit/audit-log.service.js';
+import { parseInput } from '../common/parse-input.js';
 import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
 
 const MAX_URIS = 20;
@@ -72,6 +74,21 @@ export const AuditQuerySchema = z.strictObject({
     .default(50),
   after: z.string().max(200).optional(),
 });
+
+/** The audit trail's query parameters (API and page alike), validated: a 400 otherwise. */
+export function parseAuditQuery(input: unknown): AuditQuery {
+  const q = parseInput(AuditQuerySchema, input);
+  return {
+    event: q.event,
+    outcome: q.outcome,
+    actorId: q.actor,
+    clientId: q.client_id,
+    since: q.since,
+    until: q.until,
+    limit: q.limit,
+    after: q.after,
+  };
+}
 
 // Response shapes: documentation only.
 export const AppSchema = z

@@ -1,19 +1,15 @@
 import { callApi, postForm, userApiTokens } from '../support/api.js';
-import { authorizationRequest, discover, expectPage, oidc } from '../support/oauth-client.js';
+import {
+  authorizationRequest,
+  discover,
+  expectPage,
+  oidc,
+  signInAt,
+} from '../support/oauth-client.js';
 import { DataSource } from 'typeorm';
 import { Sql } from '../../src/database/sql.js';
 import { TestApp, type TestUser } from '../support/test-app.js';
 import { hiddenField, UserAgent, type Visit } from '../support/user-agent.js';
-
-async function signInAt(ua: UserAgent, user: TestUser, path: string): Promise<Visit> {
-  const login = await ua.get(path);
-  expectPage(login, 'Sign in');
-  return ua.postForm(/<form method="post" action="([^"]+)"/.exec(login.body)![1], {
-    _csrf: hiddenField(login.body, '_csrf'),
-    email: user.email,
-    password: user.password,
-  });
-}
 
 /** The client id and secret shown on an application's page right after it was created. */
 function shownOnce(page: Visit): { clientId: string; secret?: string } {

@@ -3,20 +3,12 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '../../src/audit/audit-log.service.js';
 import { Sql } from '../../src/database/sql.js';
 import { callApi } from '../support/api.js';
-import { expectPage } from '../support/oauth-client.js';
+import { expectPage, signInAt } from '../support/oauth-client.js';
 import { TestApp, type TestUser } from '../support/test-app.js';
 import { hiddenField, UserAgent, type Visit } from '../support/user-agent.js';
 
 /** Signs in at /account/tokens; returns the page. */
-async function tokensPage(ua: UserAgent, user: TestUser): Promise<Visit> {
-  const login = await ua.get('/account/tokens');
-  expectPage(login, 'Sign in');
-  return ua.postForm(/<form method="post" action="([^"]+)"/.exec(login.body)![1], {
-    _csrf: hiddenField(login.body, '_csrf'),
-    email: user.email,
-    password: user.password,
-  });
-}
+const tokensPage = (ua: UserAgent, user: TestUser) => signInAt(ua, user, '/account/tokens');
 
 function create(
   ua: UserAgent,

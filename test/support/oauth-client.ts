@@ -47,6 +47,14 @@ export async function signIn(ua: UserAgent, visit: Visit, user: TestUser): Promi
   });
 }
 
+/**
+ * Opens one of Gatehouse's own pages (`/account`, `/admin/...`) signed out, signs in on the
+ * login page it leads to, and returns where that lands (the page asked for, normally).
+ */
+export async function signInAt(ua: UserAgent, user: TestUser, path: string): Promise<Visit> {
+  return signIn(ua, await ua.get(path), user);
+}
+
 export async function consent(ua: UserAgent, visit: Visit, answer: 'Allow' | 'Deny' = 'Allow') {
   expectPage(visit, 'wants to access your account');
   const action = answer === 'Allow' ? formAction(visit.body) : formAction(visit.body, 'Deny');
