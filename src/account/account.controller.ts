@@ -9,7 +9,6 @@ import {
   Query,
   Req,
   Res,
-  UnauthorizedException,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsrfService } from '../common/csrf.service.js';
@@ -21,23 +20,10 @@ import { ClientsService } from '../oauth/clients/clients.service.js';
 import { accountSignOutUrl } from '../oauth/provider/first-party-clients.js';
 import { AccountSession, SignInFailed } from './account-session.service.js';
 import { ConnectedApps } from './connected-apps.service.js';
-import { PersonalAccessTokens, TOKEN_LIFETIMES_DAYS } from './personal-access-tokens.service.js';
-import { UserInputError } from '../common/errors.js';
-import { describeScope } from '../oauth/scopes.js';
 
 interface ScopeForm {
   scope?: unknown;
 }
-
-interface TokenForm {
-  name?: unknown;
-  scope?: unknown;
-  days?: unknown;
-}
-
-const formatDate = (date: Date) =>
-  date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) +
-  ' UTC';
 
 /**
  * The signed-in user's own pages: their profile and the applications they allowed, with
@@ -51,7 +37,6 @@ export class AccountController {
   constructor(
     private readonly session: AccountSession,
     private readonly apps: ConnectedApps,
-    private readonly personalTokens: PersonalAccessTokens,
     private readonly clients: ClientsService,
     private readonly views: ViewsService,
     private readonly csrf: CsrfService,
@@ -155,101 +140,8 @@ export class AccountController {
     return this.backToApps(reply, `removed=${encodeURIComponent(`${clientId} ${scope}`)}`);
   }
 
-  @Get('tokens')
-  async tokens(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const user = await this.session.user(req, reply);
-    if (!user) {
-      return this.session.startSignIn(req, reply, '/account/tokens');
-    }
-    return this.tokensPage(req, reply, user, {});
-  }
-
-  @Post('tokens')
-  async createToken(
-    @Body() form: TokenForm,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ) {
-    const user = await this.signedInForPost(req, reply);
-    const scopes = [form?.scope]
-      .flat()
-      .filter((scope): scope is string => typeof scope === 'string');
-    const values = {
-      name: typeof form?.name === 'string' ? form.name : '',
-      scopes,
-      days: typeof form?.days === 'string' ? Number(form.days) : 30,
-    };
-    try {
-      const created = await this.personalTokens.create(user, values, { id: user.id, ip: req.ip });
-      return this.tokensPage(req, reply, user, { created }, HttpStatus.CREATED);
-    } catch (error) {
-      if (!(error instanceof UserInputError)) {
-        throw error;
-      }
-      return this.tokensPage(
-        req,
-        reply,
-        user,
-        { values, problems: error.message.split('\n') },
-        400,
-      );
-    }
-  }
-
-  @Post('tokens/:id/revoke')
-  async revokeToken(
-    @Param('id') id: string,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ) {
-    const user = await this.signedInForPost(req, reply);
-    await this.personalTokens.revoke(user.id, id, { id: user.id, ip: req.ip });
-    return this.tokensPage(req, reply, user, {
-      notice: 'The token was revoked; it no longer works.',
-    });
-  }
-
-  private async tokensPage(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    user: UserEntity,
-    extra: {
-      created?: string;
-      notice?: string;
-      problems?: string[];
-      values?: { name: string; scopes: string[]; days: number };
-    },
-    status = 200,
-  ) {
-    return this.page(
-      reply,
-      'account-tokens',
-      {
-        tokens: await this.personalTokens.list(user.id),
-        scopes: this.personalTokens
-          .scopesFor(user)
-          .map((name) => ({ name, description: describeScope(name) })),
-        lifetimes: TOKEN_LIFETIMES_DAYS,
-        values: extra.values ?? { name: '', scopes: [], days: 30 },
-        problems: extra.problems ?? [],
-        created: extra.created,
-        notice: extra.notice,
-        now: Date.now(),
-        csrfToken: this.csrf.issue(req, reply),
-      },
-      status,
-    );
-  }
-
-  /** A form post: CSRF first, then a signed-in user (a post cannot be resumed after sign-in). */
-  private async signedInForPost(req: FastifyRequest, reply: FastifyReply): Promise<UserEntity> {
-    this.csrf.verify(req, reply);
-    const user = await this.session.user(req, reply);
-    if (!user) {
-      // The session ended while the page was open: a readable 401 page, nothing changed.
-      throw new UnauthorizedException('You are signed out. Sign in again and repeat the action.');
-    }
-    return user;
+  private signedInForPost(req: FastifyRequest, reply: FastifyReply): Promise<UserEntity> {
+    return this.session.userForPost(req, reply, this.csrf);
   }
 
   /**
@@ -276,10 +168,6 @@ export class AccountController {
   }
 
   private page(reply: FastifyReply, view: string, data: Record<string, unknown>, status = 200) {
-    return reply
-      .code(status)
-      .header('Cache-Control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(this.views.render(view, { ...data, formatDate }));
+    return this.views.send(reply, view, data, status);
   }
 }

@@ -4,12 +4,13 @@ import { ProviderModule } from '../oauth/provider/provider.module.js';
 import { AccountSession } from './account-session.service.js';
 import { AccountController } from './account.controller.js';
 import { ConnectedApps } from './connected-apps.service.js';
+import { PersonalAccessTokensController } from './personal-access-tokens.controller.js';
 import { PersonalAccessTokens } from './personal-access-tokens.service.js';
 
 /** The signed-in user's pages under /account (and the session the admin pages reuse). */
 @Module({
   imports: [ProviderModule],
-  controllers: [AccountController],
+  controllers: [AccountController, PersonalAccessTokensController],
   providers: [AccountSession, ConnectedApps, PersonalAccessTokens, CsrfService],
   exports: [AccountSession],
 })

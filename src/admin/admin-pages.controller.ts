@@ -1,21 +1,7 @@
-import {
-  Body,
-  Controller,
-  ForbiddenException,
-  Get,
-  HttpStatus,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AccountSession } from '../account/account-session.service.js';
-import { AUDIT_EVENTS, AUDIT_OUTCOMES, type Actor } from '../audit/audit-event.js';
-import { AuditLog } from '../audit/audit-log.service.js';
+import type { Actor } from '../audit/audit-event.js';
 import { CsrfService } from '../common/csrf.service.js';
 import { NotFoundError, UserInputError } from '../common/errors.js';
 import { Public } from '../common/public.decorator.js';
@@ -26,14 +12,11 @@ import type { UserEntity } from '../identity/user.entity.js';
 import { CLIENT_TYPES, type ClientEntity } from '../oauth/clients/client.entity.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { SCOPES } from '../oauth/scopes.js';
-import { MAX_GRACE_SECONDS, parseAuditQuery } from './admin.schemas.js';
+import { AdminAccess } from './admin-access.js';
+import { MAX_GRACE_SECONDS } from './admin.schemas.js';
 
 /** What the registration form posts (urlencoded: every field a string, checkboxes when ticked). */
 type AppForm = Record<string, string | string[] | undefined>;
-
-const formatDate = (date: Date) =>
-  date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }) +
-  ' UTC';
 
 const lines = (value: unknown) =>
   typeof value === 'string'
@@ -59,9 +42,8 @@ const field = (form: AppForm | undefined, name: string) => {
 @Controller('admin')
 export class AdminPagesController {
   constructor(
-    private readonly session: AccountSession,
+    private readonly access: AdminAccess,
     private readonly clients: ClientsService,
-    private readonly audit: AuditLog,
     private readonly views: ViewsService,
     private readonly csrf: CsrfService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -74,7 +56,7 @@ export class AdminPagesController {
 
   @Get('apps')
   async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.admin(req, reply);
+    const admin = await this.access.forPage(req, reply);
     if (!admin) {
       return reply;
     }
@@ -83,7 +65,7 @@ export class AdminPagesController {
 
   @Get('apps/new')
   async newApp(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.admin(req, reply);
+    const admin = await this.access.forPage(req, reply);
     if (!admin) {
       return reply;
     }
@@ -92,7 +74,7 @@ export class AdminPagesController {
 
   @Post('apps')
   async create(@Body() form: AppForm, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.adminForPost(req, reply);
+    const admin = await this.access.forPost(req, reply);
     try {
       const { client, clientSecret } = await this.clients.create(
         {
@@ -122,7 +104,7 @@ export class AdminPagesController {
 
   @Get('apps/:id')
   async show(@Param('id') id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.admin(req, reply);
+    const admin = await this.access.forPage(req, reply);
     if (!admin) {
       return reply;
     }
@@ -136,7 +118,7 @@ export class AdminPagesController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const admin = await this.adminForPost(req, reply);
+    const admin = await this.access.forPost(req, reply);
     const graceSeconds = parseGrace(field(form, 'grace') ?? '');
     const rotated = await this.clients.rotateSecret(id, {
       graceSeconds,
@@ -151,7 +133,7 @@ export class AdminPagesController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const admin = await this.adminForPost(req, reply);
+    const admin = await this.access.forPost(req, reply);
     const revoked = await this.clients.revokePreviousSecret(id, this.actor(admin, req));
     return this.appPage(req, reply, await this.get(id), {
       notice: revoked
@@ -167,7 +149,7 @@ export class AdminPagesController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const admin = await this.adminForPost(req, reply);
+    const admin = await this.access.forPost(req, reply);
     const client = await this.get(id);
     if (field(form, 'confirm') !== client.name) {
       return this.appPage(
@@ -183,80 +165,6 @@ export class AdminPagesController {
       apps: await this.clients.list(),
       notice: `${client.name} was deleted; its grants and tokens were revoked.`,
     });
-  }
-
-  @Get('audit')
-  async auditTrail(
-    @Query() query: Record<string, unknown>,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ) {
-    const admin = await this.admin(req, reply);
-    if (!admin) {
-      return reply;
-    }
-    // An empty filter field in the form means "any".
-    const filled = Object.fromEntries(
-      Object.entries(query).filter(([, value]) => value !== '' && value !== undefined),
-    );
-    let problem: string | undefined;
-    let page: Awaited<ReturnType<AuditLog['list']>> = { events: [] };
-    try {
-      page = await this.audit.list(
-        parseAuditQuery({
-          ...filled,
-          since: toInstant(filled.since),
-          until: toInstant(filled.until),
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof UserInputError)) {
-        throw error;
-      }
-      problem = error.message;
-    }
-    const older = page.next
-      ? `/admin/audit?${new URLSearchParams({ ...(filled as Record<string, string>), after: page.next }).toString()}`
-      : undefined;
-    return this.page(
-      reply,
-      'admin-audit',
-      {
-        events: page.events,
-        filters: filled,
-        problem,
-        older,
-        eventNames: Object.keys(AUDIT_EVENTS),
-        outcomes: AUDIT_OUTCOMES,
-      },
-      problem ? 400 : 200,
-    );
-  }
-
-  /** The signed-in admin; otherwise answers (sign-in redirect or 403 page) and returns undefined. */
-  private async admin(req: FastifyRequest, reply: FastifyReply): Promise<UserEntity | undefined> {
-    const user = await this.session.user(req, reply);
-    if (!user) {
-      this.session.startSignIn(req, reply, req.url);
-      return undefined;
-    }
-    if (!user.isAdmin) {
-      throw new ForbiddenException('Only administrators may use these pages.');
-    }
-    return user;
-  }
-
-  private async adminForPost(req: FastifyRequest, reply: FastifyReply): Promise<UserEntity> {
-    this.csrf.verify(req, reply);
-    const user = await this.session.user(req, reply);
-    if (!user?.isAdmin) {
-      throw new ForbiddenException(
-        user
-          ? 'Only administrators may use these pages.'
-          : 'You are signed out. Sign in again and repeat the action.',
-      );
-    }
-    return user;
   }
 
   private actor(admin: UserEntity, req: FastifyRequest): Actor {
@@ -332,11 +240,7 @@ export class AdminPagesController {
   }
 
   private page(reply: FastifyReply, view: string, data: Record<string, unknown>, status = 200) {
-    return reply
-      .code(status)
-      .header('Cache-Control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(this.views.render(view, { ...data, formatDate }));
+    return this.views.send(reply, view, data, status);
   }
 }
 
@@ -353,11 +257,4 @@ function parseGrace(value: string): number | undefined {
     );
   }
   return seconds;
-}
-
-/** A `datetime-local` form value (no zone) is taken as UTC, as the page shows times. */
-function toInstant(value: unknown): unknown {
-  return typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(value)
-    ? `${value}${value.length === 16 ? ':00' : ''}Z`
-    : value;
 }

@@ -2,14 +2,16 @@ import { Module } from '@nestjs/common';
 import { AccountModule } from '../account/account.module.js';
 import { CsrfService } from '../common/csrf.service.js';
 import { ProviderModule } from '../oauth/provider/provider.module.js';
+import { AdminAccess } from './admin-access.js';
 import { AdminApiController } from './admin-api.controller.js';
+import { AdminAuditController } from './admin-audit.controller.js';
 import { AdminPagesController } from './admin-pages.controller.js';
 import { AdminUserGuard } from './admin-user.guard.js';
 
 /** Administration: /admin pages (browser session) and the /api/admin management API (tokens). */
 @Module({
   imports: [AccountModule, ProviderModule],
-  controllers: [AdminPagesController, AdminApiController],
-  providers: [AdminUserGuard, CsrfService],
+  controllers: [AdminPagesController, AdminAuditController, AdminApiController],
+  providers: [AdminAccess, AdminUserGuard, CsrfService],
 })
 export class AdminModule {}

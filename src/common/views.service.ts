@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { Eta } from 'eta';
 import { PROJECT_ROOT } from './project-root.js';
 
@@ -13,6 +14,20 @@ export class ViewsService {
   });
 
   render(template: string, data: Record<string, unknown> = {}): string {
-    return this.eta.render(template, data);
+    return this.eta.render(template, { formatDate, ...data });
   }
+
+  /** Answers with a page: HTML, never cached (pages show a user's own data or one-time secrets). */
+  send(reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
+    return reply
+      .code(status)
+      .header('Cache-Control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(this.render(template, data));
+  }
+}
+
+/** Times on pages: one unambiguous format, in UTC (the server does not know the reader's zone). */
+function formatDate(date: Date): string {
+  return `${date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' })} UTC`;
 }
