@@ -47,6 +47,8 @@ export interface AppConfig {
   devicePollInterval: number;
   /** Whether /examples/spa/ is served (SERVE_EXAMPLES; default: unless NODE_ENV=production). */
   serveExamples: boolean;
+  /** Seconds audit events are kept; `tokens:purge` deletes older ones. */
+  auditRetention: number;
   /** Seconds a client secret keeps working after it was rotated (0: it stops at once). */
   clientSecretGrace: number;
   /** Passed to Fastify's `trustProxy`; false means X-Forwarded-* headers are ignored. */

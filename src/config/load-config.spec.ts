@@ -391,6 +391,12 @@ describe('loadConfig', () => {
       expect(configErrorFor({ SERVE_EXAMPLES: 'yes' }).message).toContain('SERVE_EXAMPLES');
     });
 
+    it('keeps audit events 365 days unless AUDIT_RETENTION says otherwise', () => {
+      expect(loadConfig({}).auditRetention).toBe(365 * 86_400);
+      expect(loadConfig({ AUDIT_RETENTION: '90d' }).auditRetention).toBe(90 * 86_400);
+      expect(configErrorFor({ AUDIT_RETENTION: 'forever' }).message).toContain('AUDIT_RETENTION');
+    });
+
     it('reads LOG_FORMAT=json and rejects an unknown format', () => {
       expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
       expect(configErrorFor({ LOG_FORMAT: 'yaml' }).message).toContain('LOG_FORMAT');

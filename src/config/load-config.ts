@@ -130,6 +130,7 @@ const envSchema = z.object({
     .default(5000),
   REVOCATION_SYNC_INTERVAL: duration('1s'),
   CLIENT_SECRET_GRACE: durationOrZero('24h'),
+  AUDIT_RETENTION: duration('365d'),
   SERVE_EXAMPLES: z.enum(['true', 'false']).optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -188,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       revocationSyncInterval: e.REVOCATION_SYNC_INTERVAL,
     },
     clientSecretGrace: e.CLIENT_SECRET_GRACE,
+    auditRetention: e.AUDIT_RETENTION,
     // Development conveniences (the example SPA) stay off in production unless asked for.
     serveExamples: e.SERVE_EXAMPLES ? e.SERVE_EXAMPLES === 'true' : e.NODE_ENV !== 'production',
     devicePollInterval: e.DEVICE_POLL_INTERVAL,

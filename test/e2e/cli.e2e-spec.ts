@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { TestApp } from '../support/test-app.js';
 import { DataSource } from 'typeorm';
+import { Sql } from '../../src/database/sql.js';
 import { OidcPayloadEntity } from '../../src/oauth/adapter/oidc-payload.entity.js';
 import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
 import { UserAgent } from '../support/user-agent.js';
@@ -482,6 +483,72 @@ describe('CLI (npm run cli -- ...)', () => {
         deleted: 1,
       });
       expect(await db.query('SELECT key FROM revocations')).toEqual([{ key: 'current' }]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('tokens:purge also deletes old audit events, expired personal tokens and device polls', async () => {
+    const fresh = await TestApp.start();
+    try {
+      const sql = new Sql(fresh.app.get(DataSource));
+      const user = await fresh.createUser();
+      const day = 86_400_000;
+      const audit = 'INSERT INTO audit_events (id, at, event, outcome) VALUES (?, ?, ?, ?)';
+      await sql.query(audit, [
+        '00000000-0000-7000-8000-000000000001',
+        Date.now() - 400 * day,
+        'client.created',
+        'success',
+      ]);
+      await sql.query(audit, [
+        '00000000-0000-7000-8000-000000000002',
+        Date.now() - 300 * day,
+        'client.created',
+        'success',
+      ]);
+      const token =
+        'INSERT INTO personal_access_tokens (id, user_id, name, token_hash, hint, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+      await sql.query(token, [
+        't-old',
+        user.id,
+        'old',
+        'hash-old',
+        'gat_aaaa',
+        'drive.read',
+        1,
+        Date.now() - 1,
+      ]);
+      await sql.query(token, [
+        't-new',
+        user.id,
+        'new',
+        'hash-new',
+        'gat_bbbb',
+        'drive.read',
+        1,
+        Date.now() + day,
+      ]);
+      const poll =
+        'INSERT INTO device_polls (code_key, interval_seconds, last_polled_at, expires_at) VALUES (?, 5, 1, ?)';
+      await sql.query(poll, ['old', Date.now() - 1]);
+      await sql.query(poll, ['new', Date.now() + day]);
+
+      // Audit events are kept AUDIT_RETENTION (365 days by default).
+      expect(json(cli(['tokens:purge', '--json'], undefined, fresh.environment))).toEqual({
+        deleted: 3,
+      });
+      expect(
+        (await sql.query<{ id: string }>('SELECT id FROM audit_events')).map((r) => r.id),
+      ).toEqual(['00000000-0000-7000-8000-000000000002']);
+      expect(
+        (await sql.query<{ id: string }>('SELECT id FROM personal_access_tokens')).map((r) => r.id),
+      ).toEqual(['t-new']);
+      expect(
+        (await sql.query<{ code_key: string }>('SELECT code_key FROM device_polls')).map(
+          (r) => r.code_key,
+        ),
+      ).toEqual(['new']);
     } finally {
       await fresh.close();
     }

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, LessThanOrEqual } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { Sql } from '../../database/sql.js';
 import { THROTTLE_TABLE } from '../../database/rate-limiter.js';
 import { OidcPayloadEntity } from './oidc-payload.entity.js';
@@ -8,12 +9,16 @@ import { OidcPayloadEntity } from './oidc-payload.entity.js';
 /** Housekeeping for the adapter's table: expired rows are dead weight (reads ignore them). */
 @Injectable()
 export class TokenMaintenanceService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /**
    * Deletes every expired session, interaction, code, token and grant, expired sign-in
-   * throttling counters, revocations no token can outlive and the polling records of expired
-   * device codes; returns how many rows went.
+   * throttling counters, revocations no token can outlive, the polling records of expired
+   * device codes, expired personal access tokens and audit events older than AUDIT_RETENTION;
+   * returns how many rows went.
    */
   async purgeExpired(now = Date.now()): Promise<number> {
     const payloads = await this.dataSource
@@ -32,6 +37,21 @@ export class TokenMaintenanceService {
       'DELETE FROM device_polls WHERE expires_at <= ? RETURNING code_key',
       [now],
     );
-    return (payloads.affected ?? 0) + counters.length + revocations.length + polls.length;
+    const personalTokens = await sql.query<{ id: string }>(
+      'DELETE FROM personal_access_tokens WHERE expires_at <= ? RETURNING id',
+      [now],
+    );
+    const auditEvents = await sql.query<{ id: string }>(
+      'DELETE FROM audit_events WHERE at <= ? RETURNING id',
+      [now - this.config.auditRetention * 1000],
+    );
+    return (
+      (payloads.affected ?? 0) +
+      counters.length +
+      revocations.length +
+      polls.length +
+      personalTokens.length +
+      auditEvents.length
+    );
   }
 }
