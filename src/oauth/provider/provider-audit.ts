@@ -20,8 +20,19 @@ const REFRESH_REUSE = 'refresh token already used';
  * grants revoked at the revocation endpoint or because of a replay. Never a token or code.
  */
 export function auditProviderEvents(provider: Provider, audit: AuditLog): void {
-  const record = (...args: Parameters<AuditLog['record']>) => {
-    void audit.record(...args);
+  // oidc-provider announces events synchronously while it handles a request; the writes they
+  // start are awaited before the response goes out, so a client never holds tokens whose
+  // issuance is not yet on record.
+  provider.use(async (ctx, next) => {
+    await next();
+    const pending = (ctx.state as { auditWrites?: Promise<void>[] }).auditWrites;
+    if (pending) {
+      await Promise.all(pending);
+    }
+  });
+  const record = (ctx: KoaContextWithOIDC, entry: Parameters<AuditLog['record']>[0]) => {
+    const state = ctx.state as { auditWrites?: Promise<void>[] };
+    (state.auditWrites ??= []).push(audit.record(entry));
   };
 
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
@@ -30,7 +41,7 @@ export function auditProviderEvents(provider: Provider, audit: AuditLog): void {
       return;
     }
     const code = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.DeviceCode;
-    record({
+    record(ctx, {
       event: 'token.issued',
       outcome: 'success',
       actor: { id: code?.accountId ?? ctx.oidc.client!.clientId, ip: ctx.ip },
@@ -44,7 +55,7 @@ export function auditProviderEvents(provider: Provider, audit: AuditLog): void {
       return;
     }
     const refreshToken = ctx.oidc.entities.RefreshToken;
-    record({
+    record(ctx, {
       event: 'refresh_token.reused',
       outcome: 'failure',
       actor: { id: ctx.oidc.client?.clientId ?? 'unknown', ip: ctx.ip },
@@ -58,7 +69,7 @@ export function auditProviderEvents(provider: Provider, audit: AuditLog): void {
       ctx.oidc.entities.RefreshToken ??
       ctx.oidc.entities.AccessToken ??
       ctx.oidc.entities.AuthorizationCode;
-    record({
+    record(ctx, {
       event: 'grant.revoked',
       outcome: 'success',
       actor: { id: ctx.oidc.client?.clientId ?? 'unknown', ip: ctx.ip },

@@ -104,6 +104,8 @@ const REPLAY_LABELS: Record<string, string> = {
             logger,
           }),
         );
+        // First, so that it is outermost: every audit write a request starts is awaited.
+        auditProviderEvents(provider, audit);
         // Behind a reverse proxy, trust X-Forwarded-Proto/Host for URLs and secure cookies.
         provider.proxy = config.trustProxy !== false;
         // Stored client secrets are SHA-256 digests: hash what the client presents and compare
@@ -145,7 +147,6 @@ const REPLAY_LABELS: Record<string, string> = {
             },
           }),
         );
-        auditProviderEvents(provider, audit);
         // A token issued under a grant (code, refresh, device) is a use of the authorization.
         provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
           const grantId = ctx.oidc.entities.Grant?.jti;
