@@ -14,6 +14,7 @@ import { Applications1764300000000 as PostgresApplications } from './migrations/
 import { DeviceFlow1764310000000 as PostgresDeviceFlow } from './migrations/postgres/1764310000000-device-flow.js';
 import { PersonalAccessTokens1764320000000 as PostgresPersonalAccessTokens } from './migrations/postgres/1764320000000-personal-access-tokens.js';
 import { FirstPartyApps1764330000000 as PostgresFirstPartyApps } from './migrations/postgres/1764330000000-first-party-apps.js';
+import { DpopProofs1764340000000 as PostgresDpopProofs } from './migrations/postgres/1764340000000-dpop-proofs.js';
 import { InitialSchema1764270000000 as SqliteInitialSchema } from './migrations/sqlite/1764270000000-initial-schema.js';
 import { LoginThrottle1764280000000 as SqliteLoginThrottle } from './migrations/sqlite/1764280000000-login-throttle.js';
 import { ResourceServer1764290000000 as SqliteResourceServer } from './migrations/sqlite/1764290000000-resource-server.js';
@@ -21,6 +22,7 @@ import { Applications1764300000000 as SqliteApplications } from './migrations/sq
 import { DeviceFlow1764310000000 as SqliteDeviceFlow } from './migrations/sqlite/1764310000000-device-flow.js';
 import { PersonalAccessTokens1764320000000 as SqlitePersonalAccessTokens } from './migrations/sqlite/1764320000000-personal-access-tokens.js';
 import { FirstPartyApps1764330000000 as SqliteFirstPartyApps } from './migrations/sqlite/1764330000000-first-party-apps.js';
+import { DpopProofs1764340000000 as SqliteDpopProofs } from './migrations/sqlite/1764340000000-dpop-proofs.js';
 
 export const ENTITIES = [UserEntity, ClientEntity, OidcPayloadEntity, KeyEntity, DriveFileEntity];
 
@@ -42,6 +44,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
         PostgresDeviceFlow,
         PostgresPersonalAccessTokens,
         PostgresFirstPartyApps,
+        PostgresDpopProofs,
       ],
       migrationsTransactionMode: 'each',
       synchronize: false,
@@ -61,6 +64,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       SqliteDeviceFlow,
       SqlitePersonalAccessTokens,
       SqliteFirstPartyApps,
+      SqliteDpopProofs,
     ],
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -134,6 +134,20 @@ describe.each(['jwt', 'opaque'])('DPoP-bound access tokens (%s)', (format) => {
     const replayed = await withProof(once);
     expect(replayed.status).toBe(401);
     expect(replayed.body).toMatchObject({ error_description: 'The DPoP proof was used before' });
+
+    // Another instance on the same database refuses it too (RFC 9449 §11.1).
+    const another = await app.startAnotherInstance();
+    try {
+      const elsewhere = await fetch(`${another.origin}/api/drive/files`, {
+        headers: { authorization: `DPoP ${token}`, dpop: once },
+      });
+      expect(elsewhere.status).toBe(401);
+      expect(await elsewhere.json()).toMatchObject({
+        error_description: 'The DPoP proof was used before',
+      });
+    } finally {
+      await another.close();
+    }
   });
 
   it('introspection says it is DPoP-bound, and to which key (RFC 9449 §6.2)', async () => {

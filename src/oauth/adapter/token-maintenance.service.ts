@@ -17,7 +17,8 @@ export class TokenMaintenanceService {
   /**
    * Deletes every expired session, interaction, code, token and grant, expired sign-in
    * throttling counters, revocations no token can outlive, the polling records of expired
-   * device codes, expired personal access tokens and audit events older than AUDIT_RETENTION;
+   * device codes, expired personal access tokens and DPoP proof ids, and audit events older
+   * than AUDIT_RETENTION;
    * returns how many rows went.
    */
   async purgeExpired(now = Date.now()): Promise<number> {
@@ -41,6 +42,10 @@ export class TokenMaintenanceService {
       'DELETE FROM personal_access_tokens WHERE expires_at <= ? RETURNING id',
       [now],
     );
+    const proofs = await sql.query<{ jti_key: string }>(
+      'DELETE FROM dpop_proofs WHERE expires_at <= ? RETURNING jti_key',
+      [now],
+    );
     const auditEvents = await sql.query<{ id: string }>(
       'DELETE FROM audit_events WHERE at <= ? RETURNING id',
       [now - this.config.auditRetention * 1000],
@@ -51,6 +56,7 @@ export class TokenMaintenanceService {
       revocations.length +
       polls.length +
       personalTokens.length +
+      proofs.length +
       auditEvents.length
     );
   }

@@ -6,8 +6,10 @@ import {
   Logger,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { Sql } from '../../database/sql.js';
 import type { FastifyRequest } from 'fastify';
-import { LRUCache } from 'lru-cache';
 import passport from 'passport';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { GrantUsage } from '../../oauth/grants/grant-usage.service.js';
@@ -21,6 +23,7 @@ import {
   type ReplayMemory,
   verifyDpopProof,
 } from './dpop-proof.js';
+import { databaseReplayMemory } from './dpop-replays.js';
 import { IS_PUBLIC, REQUIRES_USER, SCOPE_REQUIREMENTS } from './decorators.js';
 import { type AccessTokenContext, InvalidAccessToken } from './jwt-access-token.verifier.js';
 import { type ScopeRequirement, unmetRequirement } from './scope-requirements.js';
@@ -51,17 +54,8 @@ export class AccessTokenGuard implements CanActivate {
   private readonly realm: string;
   private readonly policies = new WeakMap<object, Policy>();
   private readonly issuer: string;
-  /** Proof ids seen lately (RFC 9449 §11.1); per process, so a replay across instances is not seen. */
-  private readonly proofIds = new LRUCache<string, true>({ max: 100_000, ttlAutopurge: false });
-  private readonly replays: ReplayMemory = {
-    firstUse: (jti, ttlMs) => {
-      if (this.proofIds.has(jti)) {
-        return false;
-      }
-      this.proofIds.set(jti, true, { ttl: ttlMs });
-      return true;
-    },
-  };
+  /** DPoP proof ids seen lately by any instance (RFC 9449 §11.1). */
+  private readonly replays: ReplayMemory;
 
   private readonly verify: BearerView['verify'];
 
@@ -70,7 +64,9 @@ export class AccessTokenGuard implements CanActivate {
     @Inject(APP_CONFIG) config: AppConfig,
     verifier: AccessTokenVerifier,
     private readonly usage: GrantUsage,
+    @InjectDataSource() dataSource: DataSource,
   ) {
+    this.replays = databaseReplayMemory(new Sql(dataSource));
     this.realm = config.resourceServer.realm;
     this.issuer = config.issuer;
     this.verify = (token) => verifier.verify(token);

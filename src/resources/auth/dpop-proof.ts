@@ -31,7 +31,7 @@ export interface DpopRequest {
 /** Remembers proof ids for as long as a proof could be accepted, to refuse replays. */
 export interface ReplayMemory {
   /** False when `jti` was seen before (and remembers it otherwise). */
-  firstUse(jti: string, ttlMs: number): boolean;
+  firstUse(jti: string, ttlMs: number): boolean | Promise<boolean>;
 }
 
 export async function verifyDpopProof(request: DpopRequest, replays: ReplayMemory): Promise<void> {
@@ -76,7 +76,7 @@ export async function verifyDpopProof(request: DpopRequest, replays: ReplayMemor
   }
   if (
     typeof payload.jti !== 'string' ||
-    !replays.firstUse(payload.jti, 2 * MAX_AGE_SECONDS * 1000)
+    !(await replays.firstUse(`${request.jkt}:${payload.jti}`, 2 * MAX_AGE_SECONDS * 1000))
   ) {
     throw new InvalidDpopProof('The DPoP proof was used before');
   }
