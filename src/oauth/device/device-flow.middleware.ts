@@ -1,5 +1,4 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import QRCode from 'qrcode';
 import type { ViewsService } from '../../common/views.service.js';
 import { renderCodePage, WRONG_USER_CODE } from '../provider/device-pages.js';
 import { PROVIDER_ROUTES } from '../provider/routes.js';
@@ -118,6 +117,9 @@ async function qrCode(ctx: KoaContextWithOIDC, issuer: string): Promise<void> {
   target.searchParams.set('user_code', userCode);
   ctx.type = 'image/svg+xml';
   ctx.set('Cache-Control', 'no-store');
+  // Loaded on first use: the library and its PNG encoder weigh ~8 MB of memory, and most
+  // deployments never draw a QR code.
+  const { default: QRCode } = await import('qrcode');
   ctx.body = await QRCode.toString(target.href, {
     type: 'svg',
     margin: 2,
