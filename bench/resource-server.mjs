@@ -40,7 +40,12 @@ import { join, resolve } from 'node:path';
 import { URLSearchParams } from 'node:url';
 import { startGatehouse } from './support/gatehouse.mjs';
 import { cannon, failed, list, measureLoad, num } from './support/load.mjs';
-import { basic, REQUEST_TIMEOUT_MS, tokensViaPages } from './support/oauth.mjs';
+import {
+  basic,
+  registerWebAppAndUser,
+  REQUEST_TIMEOUT_MS,
+  tokensViaPages,
+} from './support/oauth.mjs';
 import {
   freePort,
   installCleanup,
@@ -177,24 +182,7 @@ async function startGatehouseFor(name, def) {
     spawnOptions: serverSpawnOptions,
     setup: (cli) => {
       // The CLI applies migrations on the fresh database before the server ever starts.
-      const web = cli(
-        'clients:create',
-        '--name',
-        'Bench web',
-        '--type',
-        'web',
-        '--redirect-uri',
-        REDIRECT_URI,
-      );
-      cli(
-        'users:create',
-        '--email',
-        USER.email,
-        '--password',
-        USER.password,
-        '--name',
-        'Bench User',
-      );
+      const web = registerWebAppAndUser(cli, USER, REDIRECT_URI);
       const rs =
         def.request === 'introspect'
           ? cli(
@@ -207,11 +195,7 @@ async function startGatehouseFor(name, def) {
             )
           : undefined;
       return {
-        web: {
-          clientId: web.client_id,
-          clientSecret: web.client_secret,
-          redirectUri: REDIRECT_URI,
-        },
+        web,
         introspector: rs && { clientId: rs.client_id, clientSecret: rs.client_secret },
       };
     },

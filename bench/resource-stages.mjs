@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import { startGatehouse } from './support/gatehouse.mjs';
 import { cannon, failed, measureLoad, num } from './support/load.mjs';
-import { REQUEST_TIMEOUT_MS, tokensViaPages } from './support/oauth.mjs';
+import { registerWebAppAndUser, REQUEST_TIMEOUT_MS, tokensViaPages } from './support/oauth.mjs';
 import {
   freePort,
   installCleanup,
@@ -70,25 +70,7 @@ async function main() {
     env: { ACCESS_TOKEN_TTL: '1h', RESPONSE_BODY: probeBody },
     logLevel: 'warn',
     spawnOptions: { cpu: SERVER_CPU },
-    setup: (cli) => {
-      const web = cli(
-        'clients:create',
-        '--name',
-        'Bench web',
-        '--type',
-        'web',
-        '--redirect-uri',
-        REDIRECT_URI,
-      );
-      cli('users:create', '--email', USER.email, '--password', USER.password, '--name', 'Bench');
-      return {
-        web: {
-          clientId: web.client_id,
-          clientSecret: web.client_secret,
-          redirectUri: REDIRECT_URI,
-        },
-      };
-    },
+    setup: (cli) => ({ web: registerWebAppAndUser(cli, USER, REDIRECT_URI) }),
   });
   const tokens = await tokensViaPages(
     gatehouse.issuer,

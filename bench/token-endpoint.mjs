@@ -29,7 +29,7 @@ import { join, resolve } from 'node:path';
 import { URLSearchParams } from 'node:url';
 import { startGatehouse } from './support/gatehouse.mjs';
 import { cannon, measureLoad, num } from './support/load.mjs';
-import { basic, refreshTokenViaPages } from './support/oauth.mjs';
+import { basic, refreshTokenViaPages, registerWebAppAndUser } from './support/oauth.mjs';
 import {
   freePort,
   installCleanup,
@@ -87,27 +87,10 @@ async function startGatehouseServer() {
         '--scope',
         'drive.read drive.write',
       );
-      const web = cli(
-        'clients:create',
-        '--name',
-        'Bench web',
-        '--type',
-        'web',
-        '--redirect-uri',
-        redirectUri,
-      );
-      cli(
-        'users:create',
-        '--email',
-        USER.email,
-        '--password',
-        USER.password,
-        '--name',
-        'Bench User',
-      );
+      const web = registerWebAppAndUser(cli, USER, redirectUri);
       return {
         service: { clientId: service.client_id, clientSecret: service.client_secret },
-        web: { clientId: web.client_id, clientSecret: web.client_secret, redirectUri },
+        web,
       };
     },
   });

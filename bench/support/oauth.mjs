@@ -107,6 +107,24 @@ function formOf(page, what) {
 }
 
 /**
+ * With Gatehouse's CLI (see gatehouse.mjs `setup`): a confidential web app redirecting to
+ * `redirectUri` and a user who can sign in. Returns the app as tokensViaPages takes it.
+ */
+export function registerWebAppAndUser(cli, user, redirectUri) {
+  const web = cli(
+    'clients:create',
+    '--name',
+    'Bench web',
+    '--type',
+    'web',
+    '--redirect-uri',
+    redirectUri,
+  );
+  cli('users:create', '--email', user.email, '--password', user.password, '--name', 'Bench User');
+  return { clientId: web.client_id, clientSecret: web.client_secret, redirectUri };
+}
+
+/**
  * The authorization code flow through Gatehouse's real pages: authorize (PKCE S256, `scope`,
  * prompt=consent) -> sign in -> Allow -> code -> token endpoint. Returns the token response.
  */
