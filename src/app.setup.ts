@@ -8,7 +8,7 @@ import { HttpErrorFilter } from './common/http-error.filter.js';
 import { securityHeaders } from './common/security-headers.js';
 import { ViewsService } from './common/views.service.js';
 import type { AppConfig } from './config/app-config.js';
-import { KeysService } from './oauth/keys/keys.service.js';
+import { KeysService } from './keys/keys.service.js';
 import { OIDC_PROVIDER } from './oauth/provider/oidc-provider.token.js';
 import { isProviderPath } from './oauth/provider/routes.js';
 import { setupApiDocs } from './resources/api-docs.js';

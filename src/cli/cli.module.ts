@@ -5,7 +5,7 @@ import { DatabaseModule } from '../database/database.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { TokenMaintenanceService } from '../oauth/adapter/token-maintenance.service.js';
 import { ClientsModule } from '../oauth/clients/clients.module.js';
-import { KeysModule } from '../oauth/keys/keys.module.js';
+import { KeysModule } from '../keys/keys.module.js';
 
 /** What the CLI needs: the database and the services, without HTTP or oidc-provider. */
 @Module({})

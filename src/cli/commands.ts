@@ -7,7 +7,7 @@ import { TokenMaintenanceService } from '../oauth/adapter/token-maintenance.serv
 import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
 import { describeClient } from '../oauth/clients/client-view.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
-import { KeysService } from '../oauth/keys/keys.service.js';
+import { KeysService } from '../keys/keys.service.js';
 
 export interface CliIo {
   out: (text: string) => void;

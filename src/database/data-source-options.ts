@@ -5,7 +5,7 @@ import type { DatabaseConfig } from '../config/app-config.js';
 import { UserEntity } from '../identity/user.entity.js';
 import { OidcPayloadEntity } from '../oauth/adapter/oidc-payload.entity.js';
 import { ClientEntity } from '../oauth/clients/client.entity.js';
-import { KeyEntity } from '../oauth/keys/key.entity.js';
+import { KeyEntity } from '../keys/key.entity.js';
 import { DriveFileEntity } from '../resources/drive/drive-file.entity.js';
 import { InitialSchema1764270000000 as PostgresInitialSchema } from './migrations/postgres/1764270000000-initial-schema.js';
 import { LoginThrottle1764280000000 as PostgresLoginThrottle } from './migrations/postgres/1764280000000-login-throttle.js';

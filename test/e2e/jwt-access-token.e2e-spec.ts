@@ -1,4 +1,4 @@
-import { KeysService } from '../../src/oauth/keys/keys.service.js';
+import { KeysService } from '../../src/keys/keys.service.js';
 import {
   createJwtAccessTokenVerifier,
   InvalidAccessToken,

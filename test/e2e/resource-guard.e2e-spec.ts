@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { JWK } from 'jose';
-import { KeysService } from '../../src/oauth/keys/keys.service.js';
+import { KeysService } from '../../src/keys/keys.service.js';
 import {
   callApi,
   codeFlowTokens,

@@ -1,5 +1,5 @@
 import { importJWK, SignJWT } from 'jose';
-import { KeysService } from '../../src/oauth/keys/keys.service.js';
+import { KeysService } from '../../src/keys/keys.service.js';
 import type { TestApp } from './test-app.js';
 
 /**

@@ -4,7 +4,7 @@ import { errors, interactionPolicy } from 'oidc-provider';
 import type { AppConfig } from '../../config/app-config.js';
 import type { ViewsService } from '../../common/views.service.js';
 import type { UsersService } from '../../identity/users.service.js';
-import type { KeyMaterial } from '../keys/keys.service.js';
+import type { KeyMaterial } from '../../keys/keys.service.js';
 import type { GrantsService } from '../grants/grants.service.js';
 import { grantKey } from '../revocations/revocation-list.js';
 import { API_SCOPES, apiResource, IDENTITY_SCOPES, SCOPES } from '../scopes.js';

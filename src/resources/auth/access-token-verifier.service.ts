@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { Sql } from '../../database/sql.js';
-import { KeysService } from '../../oauth/keys/keys.service.js';
+import { KeysService } from '../../keys/keys.service.js';
 import { RevocationList } from '../../oauth/revocations/revocation-list.js';
 import { apiResource } from '../../oauth/scopes.js';
 import {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { KeysModule } from '../../oauth/keys/keys.module.js';
+import { KeysModule } from '../../keys/keys.module.js';
 import { RevocationsModule } from '../../oauth/revocations/revocations.module.js';
 import { AccessTokenVerifier } from './access-token-verifier.service.js';
 

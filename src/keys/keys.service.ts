@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { DataSource, Repository } from 'typeorm';
-import { LOCKS, withStartupLock } from '../../common/lock.js';
+import { LOCKS, withStartupLock } from '../common/lock.js';
 import { KeyEntity } from './key.entity.js';
 
 /** One key per algorithm family: RS256/PS256 for broad client support, ES256 for compactness. */

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintAsNumber } from '../../database/columns.js';
+import { bigintAsNumber } from '../database/columns.js';
 
 export type KeyUse = 'signing' | 'cookie';
 
