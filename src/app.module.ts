@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { AccountModule } from './account/account.module.js';
 import { AdminModule } from './admin/admin.module.js';
+import { ApiDocsController } from './api-docs/api-docs.controller.js';
 import { AssetsController, FaviconController } from './common/assets.controller.js';
 import { HealthController } from './common/health.controller.js';
 import { ExamplesController } from './examples/examples.controller.js';
@@ -28,6 +29,7 @@ export class AppModule {
         ...extra,
       ],
       controllers: [
+        ApiDocsController,
         AssetsController,
         FaviconController,
         HealthController,

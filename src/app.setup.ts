@@ -11,7 +11,7 @@ import type { AppConfig } from './config/app-config.js';
 import { KeysService } from './keys/keys.service.js';
 import { OIDC_PROVIDER } from './oauth/provider/oidc-provider.token.js';
 import { isProviderPath } from './oauth/provider/routes.js';
-import { setupApiDocs } from './resources/api-docs.js';
+import { setupApiDocs } from './api-docs/api-docs.js';
 import { BearerChallengeFilter } from './resources/auth/bearer-challenge.js';
 
 /** Form posts and JSON bodies are small; anything bigger is refused with 413 before parsing. */

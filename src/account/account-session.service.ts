@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Base64url } from '../common/sha256.js';
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
@@ -168,7 +169,7 @@ export class AccountSession {
 }
 
 function challengeOf(verifier: string): string {
-  return createHash('sha256').update(verifier).digest('base64url');
+  return sha256Base64url(verifier);
 }
 
 function equal(a: string, b: string): boolean {

@@ -5,10 +5,10 @@ import { AuditLog } from '../audit/audit-log.service.js';
 import { NotFoundError, UserInputError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
-import { GrantUsage } from '../oauth/grants/grant-usage.service.js';
+import { GrantUsage } from '../tokens/grant-usage.service.js';
 import { GrantsService } from '../oauth/grants/grants.service.js';
 import { OIDC_PROVIDER } from '../oauth/provider/oidc-provider.token.js';
-import { API_SCOPES, apiResource, describeScope, type Scope } from '../oauth/scopes.js';
+import { API_SCOPES, apiResource, describeScope, type Scope } from '../tokens/scopes.js';
 
 export interface GrantedScope {
   name: string;

@@ -5,7 +5,7 @@ import { UserInputError } from '../common/errors.js';
 import { Public } from '../common/public.decorator.js';
 import { ViewsService } from '../common/views.service.js';
 import type { UserEntity } from '../identity/user.entity.js';
-import { describeScope } from '../oauth/scopes.js';
+import { describeScope } from '../tokens/scopes.js';
 import { AccountSession } from './account-session.service.js';
 import { PersonalAccessTokens, TOKEN_LIFETIMES_DAYS } from './personal-access-tokens.service.js';
 

@@ -7,11 +7,11 @@ import { AuditLog } from '../audit/audit-log.service.js';
 import { NotFoundError, UserInputError } from '../common/errors.js';
 import { Sql } from '../database/sql.js';
 import type { UserEntity } from '../identity/user.entity.js';
-import { API_SCOPES, PRIVILEGED_SCOPES } from '../oauth/scopes.js';
+import { API_SCOPES, PRIVILEGED_SCOPES } from '../tokens/scopes.js';
 import {
   hashPersonalAccessToken,
   PERSONAL_ACCESS_TOKEN_PREFIX,
-} from '../resources/auth/personal-access-token.verifier.js';
+} from '../tokens/personal-access-token.verifier.js';
 
 /** The lifetimes offered, in days: every token expires (a forgotten one stops on its own). */
 export const TOKEN_LIFETIMES_DAYS = [7, 30, 90, 365] as const;

@@ -30,7 +30,7 @@ import { parseInput } from '../common/parse-input.js';
 import { describeClient } from '../oauth/clients/client-view.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { AccessToken, RequiresUser, Scopes } from '../resources/auth/decorators.js';
-import type { AccessTokenContext } from '../resources/auth/jwt-access-token.verifier.js';
+import type { AccessTokenContext } from '../tokens/access-token-context.js';
 import { AdminUserGuard } from './admin-user.guard.js';
 import {
   AppSchema,

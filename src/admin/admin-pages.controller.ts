@@ -11,7 +11,7 @@ import { parseDuration } from '../config/duration.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { CLIENT_TYPES, type ClientEntity } from '../oauth/clients/client.entity.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
-import { SCOPES } from '../oauth/scopes.js';
+import { SCOPES } from '../tokens/scopes.js';
 import { AdminAccess } from './admin-access.js';
 import { MAX_GRACE_SECONDS } from './admin.schemas.js';
 

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { UsersService } from '../identity/users.service.js';
-import type { AccessTokenContext } from '../resources/auth/jwt-access-token.verifier.js';
+import type { AccessTokenContext } from '../tokens/access-token-context.js';
 
 /**
  * The admin API acts for an administrator: after the global guard has checked the token and

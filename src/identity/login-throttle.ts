@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Base64url } from '../common/sha256.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -53,5 +53,5 @@ export class LoginThrottle {
 
 /** A fixed-size key that does not store the typed email (which may be anyone's, or garbage). */
 function accountKey(email: string): string {
-  return createHash('sha256').update(normalizeEmail(email)).digest('base64url');
+  return sha256Base64url(normalizeEmail(email));
 }

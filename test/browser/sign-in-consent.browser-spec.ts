@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { SCOPES } from '../../src/oauth/scopes.js';
+import { SCOPES } from '../../src/tokens/scopes.js';
 import { authorizationRequest, discover, oidc } from '../support/oauth-client.js';
 import { heading, launchBrowser, newPage as openPage, TEST_TIMEOUT } from '../support/browser.js';
 import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';

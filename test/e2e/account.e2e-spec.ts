@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ConnectedApps } from '../../src/account/connected-apps.service.js';
-import { GrantUsage } from '../../src/oauth/grants/grant-usage.service.js';
+import { GrantUsage } from '../../src/tokens/grant-usage.service.js';
 import { GrantsService } from '../../src/oauth/grants/grants.service.js';
 import { callApi, userApiTokens } from '../support/api.js';
 import {

@@ -1,9 +1,6 @@
 import { KeysService } from '../../src/keys/keys.service.js';
-import {
-  createJwtAccessTokenVerifier,
-  InvalidAccessToken,
-  type JwtAccessTokenVerifier,
-} from '../../src/resources/auth/jwt-access-token.verifier.js';
+import { createJwtAccessTokenVerifier, type JwtAccessTokenVerifier } from '../../src/tokens/jwt-access-token.verifier.js';
+import { InvalidAccessToken } from '../../src/tokens/access-token-context.js';
 import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
 import { TestApp, type TestUser } from '../support/test-app.js';
 import { UserAgent } from '../support/user-agent.js';

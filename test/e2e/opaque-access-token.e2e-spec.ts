@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { Sql } from '../../src/database/sql.js';
 import { ClientsService } from '../../src/oauth/clients/clients.service.js';
-import { InvalidAccessToken } from '../../src/resources/auth/jwt-access-token.verifier.js';
-import { createOpaqueAccessTokenVerifier } from '../../src/resources/auth/opaque-access-token.verifier.js';
+import { InvalidAccessToken } from '../../src/tokens/access-token-context.js';
+import { createOpaqueAccessTokenVerifier } from '../../src/tokens/opaque-access-token.verifier.js';
 import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
 import { TestApp, type TestUser } from '../support/test-app.js';
 import { UserAgent } from '../support/user-agent.js';

@@ -6,7 +6,7 @@ import {
   RequiresUser,
   Scopes,
 } from '../../src/resources/auth/decorators.js';
-import type { AccessTokenContext } from '../../src/resources/auth/jwt-access-token.verifier.js';
+import type { AccessTokenContext } from '../../src/tokens/access-token-context.js';
 
 /** Scopes on the class; handlers add their own. */
 @Controller('api/probe/all')

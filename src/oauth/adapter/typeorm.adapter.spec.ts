@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DataSource, type Repository } from 'typeorm';
 import { dataSourceOptions } from '../../database/data-source-options.js';
 import { Sql } from '../../database/sql.js';
-import { hashId } from './hash-id.js';
+import { hashId } from '../../common/hash-id.js';
 import { OidcPayloadEntity } from './oidc-payload.entity.js';
 import type { OidcPayload } from './stored-payload.js';
 import { ROW_REFERENCE, TypeOrmAdapter } from './typeorm.adapter.js';

@@ -1,5 +1,5 @@
 import type { Sql } from '../../database/sql.js';
-import { hashId } from './hash-id.js';
+import { hashId } from '../../common/hash-id.js';
 import { redact, restore, type OidcPayload } from './stored-payload.js';
 
 export interface AdapterOptions {

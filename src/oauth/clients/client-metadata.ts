@@ -1,4 +1,4 @@
-import { API_SCOPES, type Scope } from '../scopes.js';
+import { API_SCOPES, type Scope } from '../../tokens/scopes.js';
 import type { ClientEntity, ClientType } from './client.entity.js';
 
 /** The grant types and authentication method each application type gets. */

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Base64url } from '../../common/sha256.js';
 
 /**
  * Client secrets are server-generated random strings (256 bits), so a fast hash is as strong as
@@ -9,7 +10,7 @@ export function generateClientSecret(): string {
 }
 
 export function hashClientSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
+  return sha256Base64url(secret);
 }
 
 /** Constant-time comparison of a presented secret with a stored hash. */

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module.js';
-import { RevocationsModule } from '../revocations/revocations.module.js';
+import { TokensModule } from '../../tokens/tokens.module.js';
 import { ClientsService } from './clients.service.js';
 
 @Module({
-  imports: [AuditModule, RevocationsModule],
+  imports: [AuditModule, TokensModule],
   providers: [ClientsService],
   exports: [ClientsService],
 })

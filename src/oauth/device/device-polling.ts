@@ -1,5 +1,5 @@
 import type { Sql } from '../../database/sql.js';
-import { hashId } from '../adapter/hash-id.js';
+import { hashId } from '../../common/hash-id.js';
 
 /** RFC 8628 §3.5: "the interval MUST be increased by 5 seconds" at every slow_down. */
 export const SLOW_DOWN_STEP_SECONDS = 5;

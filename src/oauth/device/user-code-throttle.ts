@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Base64url } from '../../common/sha256.js';
 import type { DataSource } from 'typeorm';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import {
@@ -47,5 +47,5 @@ export class UserCodeThrottle {
 
 /** The session cookie's value is a credential: only its hash is stored. */
 function sessionKey(session: string): string {
-  return createHash('sha256').update(session).digest('base64url');
+  return sha256Base64url(session);
 }

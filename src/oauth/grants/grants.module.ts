@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module.js';
-import { RevocationsModule } from '../revocations/revocations.module.js';
-import { GrantUsage } from './grant-usage.service.js';
+import { TokensModule } from '../../tokens/tokens.module.js';
 import { GrantsService } from './grants.service.js';
 
 @Module({
-  imports: [AuditModule, RevocationsModule],
-  providers: [GrantsService, GrantUsage],
-  exports: [GrantsService, GrantUsage],
+  imports: [AuditModule, TokensModule],
+  providers: [GrantsService],
+  exports: [GrantsService, TokensModule],
 })
 export class GrantsModule {}

@@ -5,7 +5,7 @@ import { Sql } from '../../database/sql.js';
 import type { Actor } from '../../audit/audit-event.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { OidcPayloadEntity } from '../adapter/oidc-payload.entity.js';
-import { grantKey, RevocationList } from '../revocations/revocation-list.js';
+import { grantKey, RevocationList } from '../../tokens/revocation-list.js';
 
 /** One stored authorization of an application by a user, as the connected-apps page needs it. */
 export interface AccountGrant {

@@ -8,7 +8,7 @@ import { ViewsService } from '../../common/views.service.js';
 import { LoginThrottle } from '../../identity/login-throttle.js';
 import { UsersService } from '../../identity/users.service.js';
 import { OIDC_PROVIDER } from '../provider/oidc-provider.token.js';
-import { describeScope, PRIVILEGED_SCOPES } from '../scopes.js';
+import { describeScope, PRIVILEGED_SCOPES } from '../../tokens/scopes.js';
 import { InteractionExpired, loadInteraction, type Interaction } from './interaction-details.js';
 import { Public } from '../../common/public.decorator.js';
 

@@ -1,7 +1,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ViewsService } from '../../common/views.service.js';
 import { ACCOUNT_CLIENT_ID } from './first-party-clients.js';
-import { describeScope } from '../scopes.js';
+import { describeScope } from '../../tokens/scopes.js';
 
 /**
  * The pages of the device flow (RFC 8628 §3.3) that oidc-provider asks its configuration for:

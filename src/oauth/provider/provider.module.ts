@@ -9,19 +9,18 @@ import { securityHeaders } from '../../common/security-headers.js';
 import { ViewsService } from '../../common/views.service.js';
 import { Sql } from '../../database/sql.js';
 import { IdentityModule } from '../../identity/identity.module.js';
-import { AccessTokenVerifier } from '../../resources/auth/access-token-verifier.service.js';
-import { ResourceAuthModule } from '../../resources/auth/resource-auth.module.js';
+import { AccessTokenVerifier } from '../../tokens/access-token-verifier.service.js';
+import { TokensModule } from '../../tokens/tokens.module.js';
 import { UsersService } from '../../identity/users.service.js';
 import { AdapterFactory } from '../adapter/adapter.factory.js';
 import { clientSecretMatches } from '../clients/client-secret.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { GrantsModule } from '../grants/grants.module.js';
-import { GrantUsage } from '../grants/grant-usage.service.js';
+import { GrantUsage } from '../../tokens/grant-usage.service.js';
 import { GrantsService } from '../grants/grants.service.js';
 import { KeysModule } from '../../keys/keys.module.js';
 import { KeysService } from '../../keys/keys.service.js';
-import { RevocationList, grantKey } from '../revocations/revocation-list.js';
-import { RevocationsModule } from '../revocations/revocations.module.js';
+import { RevocationList, grantKey } from '../../tokens/revocation-list.js';
 import { OIDC_PROVIDER } from './oidc-provider.token.js';
 import { tokenEndpoints } from './token-endpoints.middleware.js';
 import { deviceFlow } from '../device/device-flow.middleware.js';
@@ -48,8 +47,7 @@ const REPLAY_LABELS: Record<string, string> = {
     ClientsModule,
     GrantsModule,
     KeysModule,
-    RevocationsModule,
-    ResourceAuthModule,
+    TokensModule,
   ],
   providers: [
     ViewsService,
@@ -178,7 +176,7 @@ const REPLAY_LABELS: Record<string, string> = {
     ClientsModule,
     GrantsModule,
     KeysModule,
-    RevocationsModule,
+    TokensModule,
   ],
 })
 export class ProviderModule {}

@@ -1,6 +1,6 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { AccessTokenContext } from '../../resources/auth/jwt-access-token.verifier.js';
+import type { AccessTokenContext } from '../../tokens/access-token-context.js';
 
 type Middleware = Parameters<Provider['use']>[0];
 

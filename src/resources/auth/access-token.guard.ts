@@ -12,8 +12,8 @@ import { Sql } from '../../database/sql.js';
 import type { FastifyRequest } from 'fastify';
 import passport from 'passport';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { GrantUsage } from '../../oauth/grants/grant-usage.service.js';
-import { AccessTokenVerifier } from './access-token-verifier.service.js';
+import { GrantUsage } from '../../tokens/grant-usage.service.js';
+import { AccessTokenVerifier } from '../../tokens/access-token-verifier.service.js';
 import { BearerChallenge } from './bearer-challenge.js';
 import type { BearerView } from './bearer.strategy.js';
 import { extractBearerToken, type TokenScheme } from './bearer-request.js';
@@ -25,7 +25,7 @@ import {
 } from './dpop-proof.js';
 import { databaseReplayMemory } from './dpop-replays.js';
 import { IS_PUBLIC, REQUIRES_USER, SCOPE_REQUIREMENTS } from './decorators.js';
-import { type AccessTokenContext, InvalidAccessToken } from './jwt-access-token.verifier.js';
+import { type AccessTokenContext, InvalidAccessToken } from '../../tokens/access-token-context.js';
 import { type ScopeRequirement, unmetRequirement } from './scope-requirements.js';
 
 type ProtectedRequest = FastifyRequest & { accessToken?: AccessTokenContext };

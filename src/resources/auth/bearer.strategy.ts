@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-http-bearer';
-import type { AccessTokenContext } from './jwt-access-token.verifier.js';
+import type { AccessTokenContext } from '../../tokens/access-token-context.js';
 
 /**
  * What the guard shows passport of a request: only the token it has already extracted by

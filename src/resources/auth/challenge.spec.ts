@@ -1,4 +1,9 @@
 import { bearerErrorBody, formatChallenge, statusFor } from './challenge.js';
+import {
+  EXPIRED_TOKEN,
+  INVALID_TOKEN,
+  InvalidAccessToken,
+} from '../../tokens/access-token-context.js';
 
 describe('formatChallenge', () => {
   it('has only the realm when the request had no credentials (RFC 6750 §3.1)', () => {
@@ -151,5 +156,15 @@ describe('bearerErrorBody', () => {
     expect(bearerErrorBody({ error: 'insufficient_scope', scope: ['drive.read'] })).toEqual({
       error: 'insufficient_scope',
     });
+  });
+});
+
+describe('the token layer\'s refusals', () => {
+  it('messages fit an RFC 6750 error_description', () => {
+    for (const message of [INVALID_TOKEN, EXPIRED_TOKEN, new InvalidAccessToken().message]) {
+      expect(() =>
+        formatChallenge('gatehouse', { error: 'invalid_token', description: message }),
+      ).not.toThrow();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { AccessTokenContext } from './jwt-access-token.verifier.js';
+import type { AccessTokenContext } from '../../tokens/access-token-context.js';
 import type { ScopeRequirement } from './scope-requirements.js';
 
 export { IS_PUBLIC, Public } from '../../common/public.decorator.js';

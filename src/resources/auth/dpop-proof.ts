@@ -3,7 +3,7 @@
  * token must carry a fresh proof, signed by the key the token is bound to, for this very request
  * and this very token. Pure apart from the replay memory it is given.
  */
-import { createHash } from 'node:crypto';
+import { sha256Base64url } from '../../common/sha256.js';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 
 /** The proof algorithms accepted (asymmetric only); also sent as `algs` in challenges. */
@@ -65,7 +65,7 @@ export async function verifyDpopProof(request: DpopRequest, replays: ReplayMemor
   if (typeof payload.htu !== 'string' || stripped(payload.htu) !== stripped(request.url)) {
     throw new InvalidDpopProof('The DPoP proof is for another URL');
   }
-  const ath = createHash('sha256').update(request.accessToken).digest('base64url');
+  const ath = sha256Base64url(request.accessToken);
   if (payload.ath !== ath) {
     throw new InvalidDpopProof('The DPoP proof is for another access token');
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Base64url } from '../../common/sha256.js';
 import type { Sql } from '../../database/sql.js';
 import type { ReplayMemory } from './dpop-proof.js';
 
@@ -10,7 +10,7 @@ import type { ReplayMemory } from './dpop-proof.js';
 export function databaseReplayMemory(sql: Sql, now: () => number = Date.now): ReplayMemory {
   return {
     async firstUse(id, ttlMs) {
-      const key = createHash('sha256').update(id).digest('base64url');
+      const key = sha256Base64url(id);
       const at = now();
       const claimed = await sql.query<{ jti_key: string }>(
         `INSERT INTO dpop_proofs (jti_key, expires_at) VALUES (?, ?)

@@ -13,7 +13,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AccessToken, RequiresUser, Scopes } from '../auth/decorators.js';
-import type { AccessTokenContext } from '../auth/jwt-access-token.verifier.js';
+import type { AccessTokenContext } from '../../tokens/access-token-context.js';
 import { type DriveFile, type DriveFileSummary, DriveService } from './drive.service.js';
 import {
   FileListSchema,

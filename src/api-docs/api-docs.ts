@@ -3,12 +3,12 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '../config/app-config.js';
 import { IS_PUBLIC } from '../common/public.decorator.js';
-import { API_SCOPES, SCOPES } from '../oauth/scopes.js';
+import { API_SCOPES, SCOPES } from '../tokens/scopes.js';
 import { PROVIDER_ROUTES } from '../oauth/provider/routes.js';
-import { REQUIRES_USER, SCOPE_REQUIREMENTS } from './auth/decorators.js';
-import { satisfyingScopeSets, type ScopeRequirement } from './auth/scope-requirements.js';
+import { REQUIRES_USER, SCOPE_REQUIREMENTS } from '../resources/auth/decorators.js';
+import { satisfyingScopeSets, type ScopeRequirement } from '../resources/auth/scope-requirements.js';
 import { AdminModule } from '../admin/admin.module.js';
-import { DriveModule } from './drive/drive.module.js';
+import { DriveModule } from '../resources/drive/drive.module.js';
 
 export const API_DOCS_PATH = '/api/docs';
 const SECURITY_SCHEME = 'oauth2';

@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nest
 import { Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { Sql } from '../../database/sql.js';
+import { Sql } from '../database/sql.js';
 
 /** How often remembered uses are written; "last used" is shown to the minute anyway. */
 const FLUSH_INTERVAL_MS = 30_000;

@@ -15,6 +15,12 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
+import {
+  type AccessTokenContext,
+  EXPIRED_TOKEN,
+  INVALID_TOKEN,
+  InvalidAccessToken,
+} from './access-token-context.js';
 
 /**
  * RFC 9068 §4: the resource server MUST check the algorithm. Only what Gatehouse signs with;
@@ -36,61 +42,6 @@ const SECRET_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
  * bounds the work an attacker can make the verifier do.
  */
 const MAX_TOKEN_LENGTH = 8192;
-
-const INVALID = 'The access token is invalid';
-const EXPIRED = 'The access token expired';
-
-/**
- * The access token was refused. The message is deliberately vague (only expiry is told apart)
- * and uses only characters RFC 6750 §3 allows in `error_description`; the precise reason is kept
- * in `cause`, for logs only.
- */
-export class InvalidAccessToken extends Error {
-  override readonly name = 'InvalidAccessToken';
-
-  constructor(message: typeof INVALID | typeof EXPIRED = INVALID, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-/** What a verified access token says about the request it came with. */
-export interface AccessTokenContext {
-  /** `sub`: the user's id, or the client's id for a client_credentials token. */
-  subject: string;
-  /** `client_id`: the client the token was issued to (RFC 9068 §2.2). */
-  clientId: string;
-  /** `scope`, split on spaces; empty when the token has none. */
-  scopes: string[];
-  /** `aud`, always as a list; it includes the API resource. */
-  audience: string[];
-  expiresAt: Date;
-  /** `iat`: when the token was issued. */
-  issuedAt: Date;
-  /**
-   * Whether a user authorized this token (authorization code, refresh, device flows) rather
-   * than a client acting on its own behalf (client_credentials).
-   *
-   * oidc-provider 9 (`lib/models/formats/jwt.js`) sets `sub` to the grant's account id when
-   * there is one and to `client_id` otherwise; nothing else in the token tells the two apart
-   * (no `gty`, no `auth_time`/`acr`). So a user is present exactly when `sub !== client_id`.
-   * That is unambiguous here because the two id spaces cannot meet: user ids are UUIDs
-   * (`randomUUID()`, 36 characters with hyphens), client ids are 32 hex digits.
-   * (A pairwise subject type would also differ from `client_id`, so it stays correct then.)
-   */
-  userPresent: boolean;
-  /** `jti`, when present: a per-token id, e.g. for a revocation deny-list. */
-  jti?: string;
-  /**
-   * The key of the authorization (grant) the token was issued under, when a user authorized it
-   * (the `gid` claim; see revocations/revocation-list.ts). Revoking the grant revokes the token.
-   */
-  grantKey?: string;
-  /**
-   * The JWK thumbprint of the key the token is bound to (`cnf.jkt`, RFC 9449 §6): it must then
-   * be sent as `DPoP` with a proof signed by that key.
-   */
-  dpopJkt?: string;
-}
 
 export interface JwtAccessTokenVerifierOptions {
   /** The authorization server's issuer identifier; `iss` must equal it exactly. */
@@ -132,7 +83,7 @@ export function createJwtAccessTokenVerifier(
 
   return async (token) => {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
-      throw new InvalidAccessToken(INVALID, { cause: new TypeError('not a string or too long') });
+      throw new InvalidAccessToken(INVALID_TOKEN, { cause: new TypeError('not a string or too long') });
     }
     let payload: JWTPayload;
     try {
@@ -141,9 +92,9 @@ export function createJwtAccessTokenVerifier(
       // jose checks the signature before any claim, so "expired" is only ever said of a token
       // this server really issued. Anything else, whatever jose or the input threw, is invalid.
       if (error instanceof errors.JWTExpired) {
-        throw new InvalidAccessToken(EXPIRED, { cause: error });
+        throw new InvalidAccessToken(EXPIRED_TOKEN, { cause: error });
       }
-      throw new InvalidAccessToken(INVALID, { cause: error });
+      throw new InvalidAccessToken(INVALID_TOKEN, { cause: error });
     }
     return toContext(payload);
   };
@@ -217,7 +168,7 @@ function toContext(payload: JWTPayload): AccessTokenContext {
     aud === undefined
   ) {
     const cause = new TypeError('sub, client_id, scope, jti, gid, exp or iat has the wrong type');
-    throw new InvalidAccessToken(INVALID, { cause });
+    throw new InvalidAccessToken(INVALID_TOKEN, { cause });
   }
   return {
     subject: sub,

@@ -1,7 +1,7 @@
-import type { Sql } from '../../database/sql.js';
-import { hashId } from '../../oauth/adapter/hash-id.js';
-import { grantKey } from '../../oauth/revocations/revocation-list.js';
-import { InvalidAccessToken, type AccessTokenContext } from './jwt-access-token.verifier.js';
+import type { Sql } from '../database/sql.js';
+import { hashId } from '../common/hash-id.js';
+import { grantKey } from './revocation-list.js';
+import { InvalidAccessToken, type AccessTokenContext } from './access-token-context.js';
 
 interface TokenRow {
   kind: 'AccessToken' | 'ClientCredentials';

@@ -2,17 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { Sql } from '../../database/sql.js';
-import { KeysService } from '../../keys/keys.service.js';
-import { RevocationList } from '../../oauth/revocations/revocation-list.js';
-import { apiResource } from '../../oauth/scopes.js';
-import {
-  type AccessTokenContext,
-  createJwtAccessTokenVerifier,
-  InvalidAccessToken,
-  type JwtAccessTokenVerifier,
-} from './jwt-access-token.verifier.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { Sql } from '../database/sql.js';
+import { KeysService } from '../keys/keys.service.js';
+import { RevocationList } from './revocation-list.js';
+import { apiResource } from './scopes.js';
+import { createJwtAccessTokenVerifier, type JwtAccessTokenVerifier } from './jwt-access-token.verifier.js';
+import { type AccessTokenContext, InvalidAccessToken } from './access-token-context.js';
 import { createOpaqueAccessTokenVerifier } from './opaque-access-token.verifier.js';
 import {
   createPersonalAccessTokenVerifier,

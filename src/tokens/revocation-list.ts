@@ -7,9 +7,9 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { Sql } from '../../database/sql.js';
-import { hashId } from '../adapter/hash-id.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { Sql } from '../database/sql.js';
+import { hashId } from '../common/hash-id.js';
 
 /**
  * What a revocation names: every token of one authorization (`grant`, by {@link grantKey}),

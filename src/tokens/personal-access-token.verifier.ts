@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import type { Sql } from '../../database/sql.js';
-import { InvalidAccessToken, type AccessTokenContext } from './jwt-access-token.verifier.js';
+import { sha256Base64url } from '../common/sha256.js';
+import type { Sql } from '../database/sql.js';
+import { InvalidAccessToken, type AccessTokenContext } from './access-token-context.js';
 
 /**
  * Personal access tokens start with this, so that the guard (and a secret scanner) can tell
@@ -24,7 +24,7 @@ export const PERSONAL_ACCESS_TOKEN_CLIENT = 'personal-access-token';
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export function hashPersonalAccessToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return sha256Base64url(token);
 }
 
 interface TokenRow {

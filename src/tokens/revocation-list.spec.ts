@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../../config/load-config.js';
-import { dataSourceOptions } from '../../database/data-source-options.js';
+import { loadConfig } from '../config/load-config.js';
+import { dataSourceOptions } from '../database/data-source-options.js';
 import { RevocationList } from './revocation-list.js';
 
 /** The revocation list on a real SQLite file; two lists on one file are two processes. */
