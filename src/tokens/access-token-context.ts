@@ -14,7 +14,10 @@ export const EXPIRED_TOKEN = 'The access token expired';
 export class InvalidAccessToken extends Error {
   override readonly name = 'InvalidAccessToken';
 
-  constructor(message: typeof INVALID_TOKEN | typeof EXPIRED_TOKEN = INVALID_TOKEN, options?: { cause?: unknown }) {
+  constructor(
+    message: typeof INVALID_TOKEN | typeof EXPIRED_TOKEN = INVALID_TOKEN,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

@@ -7,7 +7,10 @@ import { Sql } from '../database/sql.js';
 import { KeysService } from '../keys/keys.service.js';
 import { RevocationList } from './revocation-list.js';
 import { apiResource } from './scopes.js';
-import { createJwtAccessTokenVerifier, type JwtAccessTokenVerifier } from './jwt-access-token.verifier.js';
+import {
+  createJwtAccessTokenVerifier,
+  type JwtAccessTokenVerifier,
+} from './jwt-access-token.verifier.js';
 import { type AccessTokenContext, InvalidAccessToken } from './access-token-context.js';
 import { createOpaqueAccessTokenVerifier } from './opaque-access-token.verifier.js';
 import {

@@ -15,7 +15,10 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
-import { createJwtAccessTokenVerifier, type JwtAccessTokenVerifier } from './jwt-access-token.verifier.js';
+import {
+  createJwtAccessTokenVerifier,
+  type JwtAccessTokenVerifier,
+} from './jwt-access-token.verifier.js';
 import { InvalidAccessToken } from './access-token-context.js';
 
 const ISSUER = 'https://auth.example.com';

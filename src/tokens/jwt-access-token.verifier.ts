@@ -83,7 +83,9 @@ export function createJwtAccessTokenVerifier(
 
   return async (token) => {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
-      throw new InvalidAccessToken(INVALID_TOKEN, { cause: new TypeError('not a string or too long') });
+      throw new InvalidAccessToken(INVALID_TOKEN, {
+        cause: new TypeError('not a string or too long'),
+      });
     }
     let payload: JWTPayload;
     try {

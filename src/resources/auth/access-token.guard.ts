@@ -10,12 +10,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Sql } from '../../database/sql.js';
 import type { FastifyRequest } from 'fastify';
-import passport from 'passport';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { GrantUsage } from '../../tokens/grant-usage.service.js';
-import { AccessTokenVerifier } from '../../tokens/access-token-verifier.service.js';
 import { BearerChallenge } from './bearer-challenge.js';
-import type { BearerView } from './bearer.strategy.js';
+import { BearerStrategy } from './bearer.strategy.js';
 import { extractBearerToken, type TokenScheme } from './bearer-request.js';
 import {
   DPOP_ALGORITHMS,
@@ -43,9 +41,10 @@ interface Policy {
  * Refusals are {@link BearerChallenge}s, answered to the letter of RFC 6750 §3.
  *
  * The token is extracted here, by RFC 6750 §2 (see bearer-request.ts), and then verified through
- * passport: the `bearer` strategy that `@nestjs/passport` registers (passport-http-bearer with
- * our verifier, see BearerStrategy). The guard calls `passport.authenticate` itself rather than
- * extending `@nestjs/passport`'s AuthGuard: that wrapper dropped the challenge anyway and cost
+ * passport: the `bearer` strategy that `@nestjs/passport` builds (passport-http-bearer with our
+ * verifier injected, see BearerStrategy), which is handed the token as it was extracted. The
+ * guard runs the strategy itself rather than extending `@nestjs/passport`'s AuthGuard: that
+ * wrapper dropped the challenge anyway and cost
  * about 15 % of a cached-JWT API request (measured, bench/README.md).
  */
 @Injectable()
@@ -57,19 +56,16 @@ export class AccessTokenGuard implements CanActivate {
   /** DPoP proof ids seen lately by any instance (RFC 9449 §11.1). */
   private readonly replays: ReplayMemory;
 
-  private readonly verify: BearerView['verify'];
-
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
-    verifier: AccessTokenVerifier,
+    private readonly bearer: BearerStrategy,
     private readonly usage: GrantUsage,
     @InjectDataSource() dataSource: DataSource,
   ) {
     this.replays = databaseReplayMemory(new Sql(dataSource));
     this.realm = config.resourceServer.realm;
     this.issuer = config.issuer;
-    this.verify = (token) => verifier.verify(token);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -93,13 +89,7 @@ export class AccessTokenGuard implements CanActivate {
         description: found.description,
       });
     }
-    const view: BearerView = {
-      headers: { authorization: `Bearer ${found.token}` },
-      query: {},
-      body: undefined,
-      verify: this.verify,
-    };
-    const token = await this.authenticate(view);
+    const token = await this.authenticate(found.token);
     await this.checkProofOfPossession(request, found.scheme, found.token, token);
 
     if (policy.requiresUser && !token.userPresent) {
@@ -206,24 +196,12 @@ export class AccessTokenGuard implements CanActivate {
     return policy;
   }
 
-  /** Runs passport's `bearer` strategy on the view; a context, or an RFC 6750 refusal. */
-  private authenticate(view: BearerView): Promise<AccessTokenContext> {
-    return new Promise((resolve, reject) => {
-      const done = (error: unknown, user: AccessTokenContext | false | undefined) => {
-        try {
-          resolve(this.verdict(error, user));
-        } catch (refusal) {
-          reject(refusal instanceof Error ? refusal : new Error(String(refusal)));
-        }
-      };
-      // No response: with a callback, passport-http-bearer only ever reports to it.
-      const run = passport.authenticate('bearer', { session: false }, done) as (
-        request: BearerView,
-        response: undefined,
-        next: (error?: unknown) => void,
-      ) => void;
-      run(view, undefined, (error) => done(error, false));
-    });
+  /** Runs passport's `bearer` strategy on the token; a context, or an RFC 6750 refusal. */
+  private async authenticate(token: string): Promise<AccessTokenContext> {
+    const outcome = await this.bearer.run(token);
+    return outcome.kind === 'success'
+      ? this.verdict(undefined, outcome.token)
+      : this.verdict(outcome.kind === 'error' ? outcome.error : undefined, false);
   }
 
   /** Passport's verdict: a context, or an RFC 6750 `invalid_token` (§3.1). */

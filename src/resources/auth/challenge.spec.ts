@@ -159,7 +159,7 @@ describe('bearerErrorBody', () => {
   });
 });
 
-describe('the token layer\'s refusals', () => {
+describe("the token layer's refusals", () => {
   it('messages fit an RFC 6750 error_description', () => {
     for (const message of [INVALID_TOKEN, EXPIRED_TOKEN, new InvalidAccessToken().message]) {
       expect(() =>
