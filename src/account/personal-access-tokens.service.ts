@@ -1,17 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { Actor } from '../audit/audit-event.js';
 import { AuditLog } from '../audit/audit-log.service.js';
 import { NotFoundError, UserInputError } from '../common/errors.js';
-import { Sql } from '../database/sql.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { API_SCOPES, PRIVILEGED_SCOPES } from '../tokens/scopes.js';
 import {
   hashPersonalAccessToken,
   PERSONAL_ACCESS_TOKEN_PREFIX,
 } from '../tokens/personal-access-token.verifier.js';
+import { PersonalAccessTokenStore } from '../tokens/personal-access-token.store.js';
 
 /** The lifetimes offered, in days: every token expires (a forgotten one stops on its own). */
 export const TOKEN_LIFETIMES_DAYS = [7, 30, 90, 365] as const;
@@ -33,16 +31,6 @@ export interface NewPersonalAccessToken {
   days: number;
 }
 
-interface TokenRow {
-  id: string;
-  name: string;
-  hint: string;
-  scope: string;
-  created_at: number | string;
-  expires_at: number | string;
-  last_used_at: number | string | null;
-}
-
 /**
  * Personal access tokens: for a user's scripts, without an OAuth client. Named, limited to
  * API scopes the user may hold, always expiring, shown once and stored as a hash, revocable at
@@ -50,14 +38,10 @@ interface TokenRow {
  */
 @Injectable()
 export class PersonalAccessTokens {
-  private readonly sql: Sql;
-
   constructor(
-    @InjectDataSource() dataSource: DataSource,
+    private readonly store: PersonalAccessTokenStore,
     private readonly audit: AuditLog,
-  ) {
-    this.sql = new Sql(dataSource);
-  }
+  ) {}
 
   /** The API scopes this user may put on a token: `admin` only for administrators. */
   scopesFor(user: UserEntity): string[] {
@@ -67,11 +51,7 @@ export class PersonalAccessTokens {
   }
 
   async list(userId: string): Promise<PersonalAccessToken[]> {
-    const rows = await this.sql.query<TokenRow>(
-      `SELECT id, name, hint, scope, created_at, expires_at, last_used_at
-       FROM personal_access_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC`,
-      [userId],
-    );
+    const rows = await this.store.listForUser(userId);
     return rows.map((row) => ({
       id: row.id,
       name: row.name,
@@ -106,21 +86,16 @@ export class PersonalAccessTokens {
     const token = `${PERSONAL_ACCESS_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const now = Date.now();
     const id = randomUUID();
-    await this.sql.query(
-      `INSERT INTO personal_access_tokens
-         (id, user_id, name, token_hash, hint, scope, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        id,
-        user.id,
-        name,
-        hashPersonalAccessToken(token),
-        token.slice(0, 8),
-        scopes.join(' '),
-        now,
-        now + input.days * 86_400_000,
-      ],
-    );
+    await this.store.insert({
+      id,
+      userId: user.id,
+      name,
+      tokenHash: hashPersonalAccessToken(token),
+      hint: token.slice(0, 8),
+      scope: scopes.join(' '),
+      createdAt: now,
+      expiresAt: now + input.days * 86_400_000,
+    });
     await this.audit.record({
       event: 'personal_token.created',
       outcome: 'success',
@@ -132,11 +107,7 @@ export class PersonalAccessTokens {
 
   /** Deletes one of the user's tokens: the API refuses it on the next request. */
   async revoke(userId: string, id: string, actor: Actor): Promise<void> {
-    const deleted = await this.sql.query<{ id: string }>(
-      'DELETE FROM personal_access_tokens WHERE id = ? AND user_id = ? RETURNING id',
-      [id, userId],
-    );
-    if (deleted.length === 0) {
+    if (!(await this.store.deleteForUser(userId, id))) {
       throw new NotFoundError('No such token in your account');
     }
     await this.audit.record({

@@ -6,7 +6,10 @@ import { IS_PUBLIC } from '../common/public.decorator.js';
 import { API_SCOPES, SCOPES } from '../tokens/scopes.js';
 import { PROVIDER_ROUTES } from '../oauth/provider/routes.js';
 import { REQUIRES_USER, SCOPE_REQUIREMENTS } from '../resources/auth/decorators.js';
-import { satisfyingScopeSets, type ScopeRequirement } from '../resources/auth/scope-requirements.js';
+import {
+  satisfyingScopeSets,
+  type ScopeRequirement,
+} from '../resources/auth/scope-requirements.js';
 import { AdminModule } from '../admin/admin.module.js';
 import { DriveModule } from '../resources/drive/drive.module.js';
 

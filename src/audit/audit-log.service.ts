@@ -58,6 +58,14 @@ export class AuditLog {
     this.sql = new Sql(dataSource);
   }
 
+  /** Deletes the events recorded before `cutoff` (ms); how many went. */
+  async deleteBefore(cutoff: number): Promise<number> {
+    const rows = await this.sql.query('DELETE FROM audit_events WHERE at <= ? RETURNING id', [
+      cutoff,
+    ]);
+    return rows.length;
+  }
+
   async record(entry: AuditEntry): Promise<void> {
     const now = Date.now();
     const record: AuditRecord = {

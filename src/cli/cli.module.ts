@@ -3,9 +3,12 @@ import type { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
-import { TokenMaintenanceService } from '../oauth/adapter/token-maintenance.service.js';
 import { ClientsModule } from '../oauth/clients/clients.module.js';
 import { KeysModule } from '../keys/keys.module.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { DeviceModule } from '../oauth/device/device.module.js';
+import { DpopModule } from '../resources/auth/dpop.module.js';
+import { TokensModule } from '../tokens/tokens.module.js';
 
 /** What the CLI needs: the database and the services, without HTTP or oidc-provider. */
 @Module({})
@@ -19,8 +22,12 @@ export class CliModule {
         IdentityModule,
         ClientsModule,
         KeysModule,
+        // Every owner of expiring rows, for tokens:purge.
+        AuditModule,
+        TokensModule,
+        DeviceModule,
+        DpopModule,
       ],
-      providers: [TokenMaintenanceService],
     };
   }
 }

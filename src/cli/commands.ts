@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { UserInputError } from '../common/errors.js';
 import { parseDuration } from '../config/duration.js';
 import { UsersService } from '../identity/users.service.js';
-import { TokenMaintenanceService } from '../oauth/adapter/token-maintenance.service.js';
+import { ExpiredRowsPurge } from '../database/expired-rows.js';
 import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
 import { describeClient } from '../oauth/clients/client-view.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
@@ -238,7 +238,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .description('Delete expired sessions, codes, tokens and grants')
     .option('--json', 'print machine-readable output')
     .action(async (opts) => {
-      const deleted = await withApp((app) => app.get(TokenMaintenanceService).purgeExpired());
+      const deleted = await withApp((app) => app.get(ExpiredRowsPurge).purgeExpired());
       print(io, opts.json, { deleted }, `Deleted ${deleted} expired row(s)`);
     });
 

@@ -2,11 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config.js';
-import { UserEntity } from '../identity/user.entity.js';
-import { OidcPayloadEntity } from '../oauth/adapter/oidc-payload.entity.js';
-import { ClientEntity } from '../oauth/clients/client.entity.js';
-import { KeyEntity } from '../keys/key.entity.js';
-import { DriveFileEntity } from '../resources/drive/drive-file.entity.js';
 import { InitialSchema1764270000000 as PostgresInitialSchema } from './migrations/postgres/1764270000000-initial-schema.js';
 import { LoginThrottle1764280000000 as PostgresLoginThrottle } from './migrations/postgres/1764280000000-login-throttle.js';
 import { ResourceServer1764290000000 as PostgresResourceServer } from './migrations/postgres/1764290000000-resource-server.js';
@@ -24,10 +19,9 @@ import { PersonalAccessTokens1764320000000 as SqlitePersonalAccessTokens } from 
 import { FirstPartyApps1764330000000 as SqliteFirstPartyApps } from './migrations/sqlite/1764330000000-first-party-apps.js';
 import { DpopProofs1764340000000 as SqliteDpopProofs } from './migrations/sqlite/1764340000000-dpop-proofs.js';
 
-export const ENTITIES = [UserEntity, ClientEntity, OidcPayloadEntity, KeyEntity, DriveFileEntity];
-
 /**
- * The one description of our database, shared by the app, the CLI and `ormconfig.ts`.
+ * The one description of our database, shared by the app, the CLI and `ormconfig.ts`. Entities
+ * are not listed here: each feature registers its own (`TypeOrmModule.forFeature`).
  * Each driver has its own migrations; `synchronize` stays off.
  */
 export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
@@ -35,7 +29,6 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     return {
       type: 'postgres',
       url: database.url,
-      entities: ENTITIES,
       migrations: [
         PostgresInitialSchema,
         PostgresLoginThrottle,
@@ -55,7 +48,6 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
   return {
     type: 'better-sqlite3',
     database: database.path,
-    entities: ENTITIES,
     migrations: [
       SqliteInitialSchema,
       SqliteLoginThrottle,

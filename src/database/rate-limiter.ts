@@ -3,10 +3,14 @@ import {
   RateLimiterSQLite,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { type ExpiringRows, PurgesExpiredRows } from './expired-rows.js';
+import { Sql } from './sql.js';
 
 /** The table (created by a migration) holding every limiter's counters, by key prefix. */
-export const THROTTLE_TABLE = 'login_throttle';
+const THROTTLE_TABLE = 'login_throttle';
 
 export interface Limit {
   keyPrefix: string;
@@ -51,5 +55,27 @@ export function secondsBlocked(
 export function ignoreLimitReached(reason: unknown): void {
   if (reason instanceof Error) {
     throw reason;
+  }
+}
+
+/**
+ * The owner of the counters table: rate-limiter-flexible reads and writes it through the
+ * limiters above, and this purges the counters whose window has passed.
+ */
+@Injectable()
+@PurgesExpiredRows()
+export class ThrottleCounters implements ExpiringRows {
+  private readonly sql: Sql;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.sql = new Sql(dataSource);
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    const rows = await this.sql.query(
+      `DELETE FROM ${THROTTLE_TABLE} WHERE expire IS NOT NULL AND expire <= ? RETURNING key`,
+      [now],
+    );
+    return rows.length;
   }
 }

@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { KeyEntity } from './key.entity.js';
 import { KeysService } from './keys.service.js';
 
-@Module({ providers: [KeysService], exports: [KeysService] })
+@Module({
+  imports: [TypeOrmModule.forFeature([KeyEntity])],
+  providers: [KeysService],
+  exports: [KeysService],
+})
 export class KeysModule {}

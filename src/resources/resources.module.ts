@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { AccessTokenGuard } from './auth/access-token.guard.js';
 import { BearerStrategy } from './auth/bearer.strategy.js';
 import { TokensModule } from '../tokens/tokens.module.js';
+import { DpopModule } from './auth/dpop.module.js';
 import { DriveModule } from './drive/drive.module.js';
 
 /**
@@ -11,7 +12,7 @@ import { DriveModule } from './drive/drive.module.js';
  * `@Public()`), RFC 6750 answers, and the sample Drive API.
  */
 @Module({
-  imports: [PassportModule, TokensModule, DriveModule],
+  imports: [PassportModule, TokensModule, DpopModule, DriveModule],
   providers: [BearerStrategy, { provide: APP_GUARD, useClass: AccessTokenGuard }],
 })
 export class ResourcesModule {}

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
-import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { Sql } from '../database/sql.js';
 import { KeysService } from '../keys/keys.service.js';
+import { CLIENT_REGISTRY, type ClientRegistry } from './client-registry.js';
+import { OidcPayloadStore } from './oidc-payload.store.js';
+import { PersonalAccessTokenStore } from './personal-access-token.store.js';
 import { RevocationList } from './revocation-list.js';
 import { apiResource } from './scopes.js';
 import {
@@ -38,14 +38,22 @@ export class AccessTokenVerifier {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() dataSource: DataSource,
     private readonly keys: KeysService,
     private readonly revocations: RevocationList,
+    payloads: OidcPayloadStore,
+    personalTokens: PersonalAccessTokenStore,
+    @Inject(CLIENT_REGISTRY) clients: ClientRegistry,
   ) {
     this.audience = apiResource(config.issuer);
-    const sql = new Sql(dataSource);
-    this.verifyOpaque = createOpaqueAccessTokenVerifier({ sql, audience: this.audience });
-    this.verifyPersonal = createPersonalAccessTokenVerifier({ sql, audience: this.audience });
+    this.verifyOpaque = createOpaqueAccessTokenVerifier({
+      store: payloads,
+      clients,
+      audience: this.audience,
+    });
+    this.verifyPersonal = createPersonalAccessTokenVerifier({
+      store: personalTokens,
+      audience: this.audience,
+    });
     const max = config.resourceServer.tokenCacheSize;
     this.cache = max > 0 ? new LRUCache({ max }) : undefined;
   }

@@ -1,18 +1,10 @@
-import type { Sql } from '../database/sql.js';
+import type { ClientRegistry } from './client-registry.js';
+import type { OidcPayloadStore } from './oidc-payload.store.js';
 import { hashId } from '../common/hash-id.js';
 import { grantKey } from './revocation-list.js';
 import { InvalidAccessToken, type AccessTokenContext } from './access-token-context.js';
 
-interface TokenRow {
-  kind: 'AccessToken' | 'ClientCredentials';
-  payload: string;
-  grant_id: string | null;
-  expires_at: string | number | null;
-  grant_live: number | string | null;
-  client_live: number | string | null;
-}
-
-interface StoredAccessToken {
+interface AccessTokenPayload {
   accountId?: string;
   clientId?: string;
   aud?: string | string[];
@@ -30,10 +22,11 @@ const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{20,128}$/;
  * Verifies opaque access tokens by looking them up, by hash, in the adapter's table: the token
  * must exist, be unexpired and audience-bound to the API; a user's token must still have its
  * grant (revoking an authorization deletes it), for the same account and client; and the client
- * must still exist (deleting an app revokes everything at once). One indexed query per request.
+ * must still exist (deleting an app revokes everything at once). Two indexed lookups per request.
  */
 export function createOpaqueAccessTokenVerifier(options: {
-  sql: Sql;
+  store: OidcPayloadStore;
+  clients: ClientRegistry;
   audience: string;
   now?: () => number;
 }): (token: string) => Promise<AccessTokenContext> {
@@ -42,25 +35,15 @@ export function createOpaqueAccessTokenVerifier(options: {
     if (!OPAQUE_TOKEN.test(token)) {
       throw new InvalidAccessToken();
     }
-    const [row] = await options.sql.query<TokenRow>(
-      `SELECT t.kind, t.payload, t.grant_id, t.expires_at,
-              (SELECT 1 FROM oidc_payloads g
-                 WHERE g.kind = 'Grant' AND g.grant_id = t.grant_id
-                   AND g.account_id = t.account_id AND g.client_id = t.client_id
-                   AND (g.expires_at IS NULL OR g.expires_at > ?)) AS grant_live,
-              (SELECT 1 FROM clients c WHERE c.id = t.client_id) AS client_live
-       FROM oidc_payloads t
-       WHERE t.kind IN ('AccessToken', 'ClientCredentials') AND t.id = ?`,
-      [now(), hashId(token)],
-    );
-    if (!row || !row.client_live) {
+    const row = await options.store.findAccessToken(hashId(token), now());
+    if (!row || !(await options.clients.isRegistered(String(row.client_id)))) {
       throw new InvalidAccessToken();
     }
     const expiresAt = row.expires_at === null ? null : Number(row.expires_at);
     if (expiresAt === null || expiresAt <= now()) {
       throw new InvalidAccessToken('The access token expired');
     }
-    const stored = JSON.parse(row.payload) as StoredAccessToken;
+    const stored = JSON.parse(row.payload) as AccessTokenPayload;
     const audience = stored.aud === undefined ? [] : [stored.aud].flat();
     const userToken = row.kind === 'AccessToken';
     // A user's token lives only as long as the authorization (grant) it was issued under.

@@ -1,5 +1,5 @@
 import { sha256Base64url } from '../common/sha256.js';
-import type { Sql } from '../database/sql.js';
+import type { PersonalAccessTokenStore } from './personal-access-token.store.js';
 import { InvalidAccessToken, type AccessTokenContext } from './access-token-context.js';
 
 /**
@@ -27,22 +27,13 @@ export function hashPersonalAccessToken(token: string): string {
   return sha256Base64url(token);
 }
 
-interface TokenRow {
-  id: string;
-  user_id: string;
-  scope: string;
-  created_at: number | string;
-  expires_at: number | string;
-  last_used_at: number | string | null;
-}
-
 /**
- * Verifies a personal access token: by the hash of its value, unexpired, its user still there
- * (deleting the row revokes it at once). The resource guard accepts it like an access token
+ * Verifies a personal access token: by the hash of its value, unexpired (deleting the row, or
+ * its user, revokes it at once). The resource guard accepts it like an access token
  * for the API, acting for its user with its scopes.
  */
 export function createPersonalAccessTokenVerifier(options: {
-  sql: Sql;
+  store: PersonalAccessTokenStore;
   audience: string;
   now?: () => number;
 }): (token: string) => Promise<AccessTokenContext> {
@@ -51,12 +42,7 @@ export function createPersonalAccessTokenVerifier(options: {
     if (!isPersonalAccessToken(token)) {
       throw new InvalidAccessToken();
     }
-    const [row] = await options.sql.query<TokenRow>(
-      `SELECT t.id, t.user_id, t.scope, t.created_at, t.expires_at, t.last_used_at
-       FROM personal_access_tokens t JOIN users u ON u.id = t.user_id
-       WHERE t.token_hash = ?`,
-      [hashPersonalAccessToken(token)],
-    );
+    const row = await options.store.findByHash(hashPersonalAccessToken(token));
     if (!row) {
       throw new InvalidAccessToken();
     }
@@ -65,10 +51,7 @@ export function createPersonalAccessTokenVerifier(options: {
       throw new InvalidAccessToken('The access token expired');
     }
     if (at - Number(row.last_used_at ?? 0) >= LAST_USED_RESOLUTION_MS) {
-      await options.sql.query('UPDATE personal_access_tokens SET last_used_at = ? WHERE id = ?', [
-        at,
-        row.id,
-      ]);
+      await options.store.recordUse(row.id, at);
     }
     return {
       subject: row.user_id,

@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Sql } from '../database/sql.js';
 import { hashId } from '../common/hash-id.js';
+import { type ExpiringRows, PurgesExpiredRows } from '../database/expired-rows.js';
 
 /**
  * What a revocation names: every token of one authorization (`grant`, by {@link grantKey}),
@@ -56,7 +57,8 @@ const CLOCK_SKEW_MS = 60_000;
  * before it (one access token lifetime), a token entry only the token itself.
  */
 @Injectable()
-export class RevocationList implements OnApplicationBootstrap, OnModuleDestroy {
+@PurgesExpiredRows()
+export class RevocationList implements OnApplicationBootstrap, OnModuleDestroy, ExpiringRows {
   private readonly logger = new Logger(RevocationList.name);
   private readonly sql: Sql;
   /** kind → key → [revokedAt, expiresAt], in milliseconds. */
@@ -141,6 +143,15 @@ export class RevocationList implements OnApplicationBootstrap, OnModuleDestroy {
         }
       }
     }
+  }
+
+  /** Deletes the rows no token can outlive any more; how many went. */
+  async purgeExpired(now: number): Promise<number> {
+    const rows = await this.sql.query(
+      'DELETE FROM revocations WHERE expires_at <= ? RETURNING key',
+      [now],
+    );
+    return rows.length;
   }
 
   private revokedSince(kind: RevocationKind, key: string, issuedAt: number): boolean {

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { TestApp } from '../support/test-app.js';
 import { DataSource } from 'typeorm';
 import { Sql } from '../../src/database/sql.js';
-import { OidcPayloadEntity } from '../../src/oauth/adapter/oidc-payload.entity.js';
+import { OidcPayloadEntity } from '../../src/tokens/oidc-payload.entity.js';
 import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
 import { UserAgent } from '../support/user-agent.js';
 

@@ -1,5 +1,8 @@
 import { KeysService } from '../../src/keys/keys.service.js';
-import { createJwtAccessTokenVerifier, type JwtAccessTokenVerifier } from '../../src/tokens/jwt-access-token.verifier.js';
+import {
+  createJwtAccessTokenVerifier,
+  type JwtAccessTokenVerifier,
+} from '../../src/tokens/jwt-access-token.verifier.js';
 import { InvalidAccessToken } from '../../src/tokens/access-token-context.js';
 import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
 import { TestApp, type TestUser } from '../support/test-app.js';

@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { Sql } from '../../src/database/sql.js';
+import { ClientStore } from '../../src/oauth/clients/client.store.js';
 import { ClientsService } from '../../src/oauth/clients/clients.service.js';
+import { OidcPayloadStore } from '../../src/tokens/oidc-payload.store.js';
 import { InvalidAccessToken } from '../../src/tokens/access-token-context.js';
 import { createOpaqueAccessTokenVerifier } from '../../src/tokens/opaque-access-token.verifier.js';
 import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
@@ -12,13 +14,16 @@ describe('opaque access token verifier', () => {
   let app: TestApp;
   let user: TestUser;
   let sql: Sql;
+  /** What the verifier reads through: the app's own stores. */
+  let stores: { store: OidcPayloadStore; clients: ClientStore };
   let verify: (token: string) => Promise<unknown>;
 
   beforeAll(async () => {
     app = await TestApp.start({ ACCESS_TOKEN_FORMAT: 'opaque' });
     user = await app.createUser();
     sql = new Sql(app.app.get(DataSource));
-    verify = createOpaqueAccessTokenVerifier({ sql, audience: `${app.issuer}/api` });
+    stores = { store: app.app.get(OidcPayloadStore), clients: app.app.get(ClientStore) };
+    verify = createOpaqueAccessTokenVerifier({ ...stores, audience: `${app.issuer}/api` });
   });
 
   afterAll(async () => {
@@ -122,7 +127,7 @@ describe('opaque access token verifier', () => {
   it('says an expired token expired', async () => {
     const { token } = await serviceToken();
     const later = createOpaqueAccessTokenVerifier({
-      sql,
+      ...stores,
       audience: `${app.issuer}/api`,
       now: () => Date.now() + 11 * 60_000,
     });
@@ -141,7 +146,7 @@ describe('opaque access token verifier', () => {
   it('refuses the value of a token for another audience', async () => {
     const { token } = await serviceToken();
     const other = createOpaqueAccessTokenVerifier({
-      sql,
+      ...stores,
       audience: 'https://other.example.com/api',
     });
     await expect(other(token)).rejects.toThrow('The access token is invalid');

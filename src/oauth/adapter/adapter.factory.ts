@@ -1,43 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { Sql } from '../../database/sql.js';
-import type { ClientEntity } from '../clients/client.entity.js';
+import { OidcPayloadStore } from '../../tokens/oidc-payload.store.js';
 import { toProviderMetadata } from '../clients/client-metadata.js';
+import { ClientStore } from '../clients/client.store.js';
 import { TypeOrmAdapter, type AdapterOptions } from './typeorm.adapter.js';
-
-interface ClientRow {
-  id: string;
-  name: string;
-  type: ClientEntity['type'];
-  secret_hash: string | null;
-  redirect_uris: string;
-  post_logout_redirect_uris: string;
-  scope: string;
-  introspection: boolean | number;
-  previous_secret_hash: string | null;
-  previous_secret_expires_at: number | string | null;
-  logo_uri: string | null;
-  client_uri: string | null;
-  first_party: boolean | number;
-}
 
 /**
  * Reads applications from our own `clients` table; oidc-provider never writes clients. Every
- * authenticated request looks its client up, and no copy is cached: a rotated secret or a
- * deleted app (possibly changed by the CLI in another process) must take effect at once.
+ * authenticated request looks its client up, uncached (see ClientStore).
  */
 class ClientAdapter {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly clients: ClientStore) {}
 
   async find(id: string): Promise<Record<string, unknown> | undefined> {
-    const [row] = await this.sql.query<ClientRow>(
-      `SELECT id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, scope,
-              introspection, previous_secret_hash, previous_secret_expires_at, logo_uri,
-              client_uri, first_party
-       FROM clients WHERE id = ?`,
-      [id],
-    );
+    const row = await this.clients.findRow(id);
     if (!row) {
       return undefined;
     }
@@ -69,11 +44,15 @@ class ClientAdapter {
 /** Builds the adapter oidc-provider asks for, one per model name. */
 @Injectable()
 export class AdapterFactory {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly payloads: OidcPayloadStore,
+    private readonly clients: ClientStore,
+  ) {}
 
   create(options: AdapterOptions): (name: string) => unknown {
-    const sql = new Sql(this.dataSource);
     return (name: string) =>
-      name === 'Client' ? new ClientAdapter(sql) : new TypeOrmAdapter(name, sql, options);
+      name === 'Client'
+        ? new ClientAdapter(this.clients)
+        : new TypeOrmAdapter(name, this.payloads, options);
   }
 }

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, type Repository } from 'typeorm';
 import { dataSourceOptions } from '../../database/data-source-options.js';
-import { Sql } from '../../database/sql.js';
+import { OidcPayloadStore } from '../../tokens/oidc-payload.store.js';
 import { hashId } from '../../common/hash-id.js';
-import { OidcPayloadEntity } from './oidc-payload.entity.js';
+import { OidcPayloadEntity } from '../../tokens/oidc-payload.entity.js';
 import type { OidcPayload } from './stored-payload.js';
 import { ROW_REFERENCE, TypeOrmAdapter } from './typeorm.adapter.js';
 
@@ -32,7 +32,7 @@ describe('TypeOrmAdapter on SQLite', () => {
   let fakeNow: number;
 
   const adapter = (kind: string) =>
-    new TypeOrmAdapter(kind, new Sql(ds), {
+    new TypeOrmAdapter(kind, new OidcPayloadStore(ds), {
       replayError: (k) => new Error('replay ' + k),
       now: () => fakeNow,
     });
@@ -59,9 +59,10 @@ describe('TypeOrmAdapter on SQLite', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-adapter-'));
-    ds = new DataSource(
-      dataSourceOptions({ type: 'better-sqlite3', path: join(dir, 'adapter.sqlite') }),
-    );
+    ds = new DataSource({
+      ...dataSourceOptions({ type: 'better-sqlite3', path: join(dir, 'adapter.sqlite') }),
+      entities: [OidcPayloadEntity],
+    });
     await ds.initialize();
     await ds.runMigrations();
     repo = ds.getRepository(OidcPayloadEntity);
@@ -258,7 +259,7 @@ describe('TypeOrmAdapter on SQLite', () => {
       expect((await adapter('DeviceCode').find('device-code-id'))?.consumed).toBeDefined();
 
       // Where a client presents its device code (the token endpoint), references are refused.
-      const strict = new TypeOrmAdapter('DeviceCode', new Sql(ds), {
+      const strict = new TypeOrmAdapter('DeviceCode', new OidcPayloadStore(ds), {
         replayError: () => new Error('replay'),
         rowReferencesAllowed: () => false,
         now: () => fakeNow,
@@ -418,7 +419,7 @@ describe('TypeOrmAdapter on SQLite', () => {
         calls.push(kind);
         return new TypeError(`custom ${kind}`);
       };
-      const a = new TypeOrmAdapter('AuthorizationCode', new Sql(ds), {
+      const a = new TypeOrmAdapter('AuthorizationCode', new OidcPayloadStore(ds), {
         replayError,
         now: () => fakeNow,
       });

@@ -1,5 +1,5 @@
-import type { Sql } from '../../database/sql.js';
 import { hashId } from '../../common/hash-id.js';
+import type { OidcPayloadStore, StoredPayload } from '../../tokens/oidc-payload.store.js';
 import { redact, restore, type OidcPayload } from './stored-payload.js';
 
 export interface AdapterOptions {
@@ -28,58 +28,35 @@ export interface AdapterOptions {
  */
 export const ROW_REFERENCE = 'row:';
 
-interface StoredRow {
-  id: string;
-  payload: string;
-  expires_at: string | number | null;
-  consumed_at: string | number | null;
-}
-
-const COLUMNS = 'id, payload, expires_at, consumed_at';
-
 /**
- * oidc-provider's storage contract on the `oidc_payloads` table (see OidcPayloadEntity), one
- * instance per model (`kind`). Ids, uids and user codes are stored as SHA-256 digests. Expiry
- * is enforced on read; consumption is a single conditional UPDATE so that of several
- * concurrent redemptions exactly one wins. These run on every token request, so they are
- * plain SQL rather than TypeORM query building.
+ * oidc-provider's storage contract on the `oidc_payloads` table (through its store, see
+ * tokens/oidc-payload.store.ts), one instance per model (`kind`). Ids, uids and user codes are
+ * stored as SHA-256 digests. Expiry is enforced on read; consumption is atomic, so that of
+ * several concurrent redemptions exactly one wins.
  */
 export class TypeOrmAdapter {
   private readonly now: () => number;
 
   constructor(
     private readonly kind: string,
-    private readonly sql: Sql,
+    private readonly store: OidcPayloadStore,
     private readonly options: AdapterOptions,
   ) {
     this.now = options.now ?? Date.now;
   }
 
   async upsert(id: string, payload: OidcPayload, expiresIn?: number): Promise<void> {
-    await this.sql.query(
-      `INSERT INTO oidc_payloads
-         (kind, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (kind, id) DO UPDATE SET
-         payload = excluded.payload,
-         grant_id = excluded.grant_id,
-         user_code = COALESCE(excluded.user_code, oidc_payloads.user_code),
-         uid = excluded.uid,
-         account_id = excluded.account_id,
-         client_id = excluded.client_id,
-         expires_at = excluded.expires_at`,
-      [
-        this.kind,
-        this.keyOf(id),
-        JSON.stringify(redact(this.kind, payload)),
-        this.kind === 'Grant' ? id : (payload.grantId ?? null),
-        payload.userCode ? hashId(payload.userCode) : null,
-        payload.uid ? hashId(payload.uid) : null,
-        payload.accountId ?? null,
-        payload.clientId ?? null,
-        expiresIn !== undefined ? this.now() + expiresIn * 1000 : null,
-      ],
-    );
+    await this.store.upsert({
+      kind: this.kind,
+      key: this.keyOf(id),
+      payload: JSON.stringify(redact(this.kind, payload)),
+      grantId: this.kind === 'Grant' ? id : (payload.grantId ?? null),
+      userCodeKey: payload.userCode ? hashId(payload.userCode) : null,
+      uidKey: payload.uid ? hashId(payload.uid) : null,
+      accountId: payload.accountId ?? null,
+      clientId: payload.clientId ?? null,
+      expiresAt: expiresIn !== undefined ? this.now() + expiresIn * 1000 : null,
+    });
   }
 
   async find(id: string): Promise<OidcPayload | undefined> {
@@ -114,21 +91,13 @@ export class TypeOrmAdapter {
    */
   async consume(id: string): Promise<void> {
     const key = this.keyOf(id);
-    const won = await this.sql.query(
-      `UPDATE oidc_payloads SET consumed_at = ?
-       WHERE kind = ? AND id = ? AND consumed_at IS NULL RETURNING id`,
-      [this.now(), this.kind, key],
-    );
-    if (won.length === 1) {
+    if (await this.store.consume(this.kind, key, this.now())) {
       return;
     }
-    const [row] = await this.sql.query<{ grant_id: string | null }>(
-      'SELECT grant_id FROM oidc_payloads WHERE kind = ? AND id = ?',
-      [this.kind, key],
-    );
-    if (row?.grant_id) {
-      await this.options.onGrantRevoked?.(row.grant_id);
-      await this.sql.query('DELETE FROM oidc_payloads WHERE grant_id = ?', [row.grant_id]);
+    const grantId = await this.store.grantIdOf(this.kind, key);
+    if (grantId) {
+      await this.options.onGrantRevoked?.(grantId);
+      await this.store.deleteByGrants([grantId]);
     }
     throw this.options.replayError(this.kind);
   }
@@ -137,10 +106,7 @@ export class TypeOrmAdapter {
     if (this.kind === 'Grant') {
       await this.options.onGrantRevoked?.(id);
     }
-    await this.sql.query('DELETE FROM oidc_payloads WHERE kind = ? AND id = ?', [
-      this.kind,
-      this.keyOf(id),
-    ]);
+    await this.store.delete(this.kind, this.keyOf(id));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
@@ -148,10 +114,7 @@ export class TypeOrmAdapter {
     if (this.kind === 'AccessToken') {
       await this.options.onGrantRevoked?.(grantId);
     }
-    await this.sql.query('DELETE FROM oidc_payloads WHERE kind = ? AND grant_id = ?', [
-      this.kind,
-      grantId,
-    ]);
+    await this.store.deleteByGrants([grantId], this.kind);
   }
 
   /** The row key of an id: its hash, or the key a row reference names. */
@@ -163,11 +126,8 @@ export class TypeOrmAdapter {
   private async findBy(
     column: 'id' | 'uid' | 'user_code',
     value: string,
-  ): Promise<StoredRow | undefined> {
-    const [row] = await this.sql.query<StoredRow>(
-      `SELECT ${COLUMNS} FROM oidc_payloads WHERE kind = ? AND ${column} = ?`,
-      [this.kind, value],
-    );
+  ): Promise<StoredPayload | undefined> {
+    const row = await this.store.find(this.kind, column, value);
     const expiresAt = row ? toNumber(row.expires_at) : null;
     // An expired device code is still read: oidc-provider checks its expiry on every path and
     // tells the device `expired_token` (RFC 8628 §3.5) rather than "not found".

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, Repository } from 'typeorm';
 import { NotFoundError, UserInputError } from '../../common/errors.js';
 import { type Actor, CLI_ACTOR } from '../../audit/audit-event.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { OidcPayloadEntity } from '../adapter/oidc-payload.entity.js';
+import { OidcPayloadStore } from '../../tokens/oidc-payload.store.js';
 import { RevocationList } from '../../tokens/revocation-list.js';
 import { IDENTITY_SCOPES, isScope, PRIVILEGED_SCOPES, SCOPES } from '../../tokens/scopes.js';
-import { CLIENT_TYPES, ClientEntity, type ClientType } from './client.entity.js';
+import { CLIENT_TYPES, type ClientEntity, type ClientType } from './client.entity.js';
+import { ClientStore } from './client.store.js';
 import { isConfidential } from './client-metadata.js';
 import { generateClientSecret, hashClientSecret } from './client-secret.js';
 import { redirectUriProblems } from './redirect-uris.js';
@@ -57,16 +56,13 @@ const REDIRECTING_TYPES = new Set<ClientType>(['web', 'spa', 'native']);
 /** Registers and manages applications (OAuth clients). */
 @Injectable()
 export class ClientsService {
-  private readonly clients: Repository<ClientEntity>;
-
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clients: ClientStore,
+    private readonly payloads: OidcPayloadStore,
     private readonly revocations: RevocationList,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditLog,
-  ) {
-    this.clients = dataSource.getRepository(ClientEntity);
-  }
+  ) {}
 
   /** `actor`: who registers it, for the audit trail (the CLI unless said otherwise). */
   async create(input: NewClient, actor: Actor = CLI_ACTOR): Promise<CreatedClient> {
@@ -90,7 +86,7 @@ export class ClientsService {
       throw new UserInputError(problems.join('\n'));
     }
     const clientSecret = isConfidential(type) ? generateClientSecret() : undefined;
-    const client = this.clients.create({
+    const client = this.clients.build({
       // 128 random bits in hex: URL- and shell-safe, and never starting with '-' (which a
       // command line would take for an option).
       id: randomBytes(16).toString('hex'),
@@ -120,11 +116,11 @@ export class ClientsService {
   }
 
   find(id: string): Promise<ClientEntity | null> {
-    return this.clients.findOneBy({ id });
+    return this.clients.find(id);
   }
 
   list(): Promise<ClientEntity[]> {
-    return this.clients.find({ order: { createdAt: 'ASC', name: 'ASC' } });
+    return this.clients.list();
   }
 
   /**
@@ -146,14 +142,11 @@ export class ClientsService {
     const clientSecret = generateClientSecret();
     const previousSecretExpiresAt =
       graceSeconds > 0 && client.secretHash ? Date.now() + graceSeconds * 1000 : undefined;
-    await this.clients.update(
-      { id },
-      {
-        secretHash: hashClientSecret(clientSecret),
-        previousSecretHash: previousSecretExpiresAt ? client.secretHash : null,
-        previousSecretExpiresAt: previousSecretExpiresAt ?? null,
-      },
-    );
+    await this.clients.update(id, {
+      secretHash: hashClientSecret(clientSecret),
+      previousSecretHash: previousSecretExpiresAt ? client.secretHash : null,
+      previousSecretExpiresAt: previousSecretExpiresAt ?? null,
+    });
     await this.audit.record({
       event: 'client.secret_rotated',
       outcome: 'success',
@@ -177,7 +170,7 @@ export class ClientsService {
     const live = Boolean(
       client.previousSecretHash && (client.previousSecretExpiresAt ?? 0) > Date.now(),
     );
-    await this.clients.update({ id }, { previousSecretHash: null, previousSecretExpiresAt: null });
+    await this.clients.update(id, { previousSecretHash: null, previousSecretExpiresAt: null });
     if (live) {
       await this.audit.record({
         event: 'client.secret_revoked',
@@ -190,17 +183,15 @@ export class ClientsService {
   }
 
   /**
-   * Deletes an application and, in the same transaction, every grant, code and token it holds.
-   * Its self-encoded access tokens are not stored: they are refused through the revocation list,
-   * recorded first so that no moment exists where the app is gone but its JWTs still pass.
+   * Deletes an application and every grant, code and token it holds. Its tokens are refused
+   * through the revocation list (both formats), recorded first so that no moment exists where
+   * the app is gone but its tokens still pass; then its rows go.
    */
   async delete(id: string, actor: Actor = CLI_ACTOR): Promise<void> {
     const client = await this.get(id);
     await this.revocations.revoke('client', id);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.delete(OidcPayloadEntity, { clientId: id });
-      await manager.delete(ClientEntity, { id });
-    });
+    await this.clients.delete(id);
+    await this.payloads.deleteByClient(id);
     await this.audit.record({
       event: 'client.deleted',
       outcome: 'success',

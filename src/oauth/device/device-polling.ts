@@ -1,3 +1,4 @@
+import { type ExpiringRows, PurgesExpiredRows } from '../../database/expired-rows.js';
 import type { Sql } from '../../database/sql.js';
 import { hashId } from '../../common/hash-id.js';
 
@@ -20,7 +21,8 @@ interface PollRow {
  * `slow_down`, and the interval grows by 5 s for this and every later poll. (oidc-provider
  * itself answers `authorization_pending`, `access_denied` and `expired_token`.)
  */
-export class DevicePolling {
+@PurgesExpiredRows()
+export class DevicePolling implements ExpiringRows {
   /** `interval`: the seconds a new device code's client must wait (DEVICE_POLL_INTERVAL). */
   constructor(
     private readonly sql: Sql,
@@ -55,5 +57,14 @@ export class DevicePolling {
       [next, now, key],
     );
     return tooSoon ? next : undefined;
+  }
+
+  /** Forgets the polls of device codes that have expired; how many went. */
+  async purgeExpired(now: number): Promise<number> {
+    const rows = await this.sql.query(
+      'DELETE FROM device_polls WHERE expires_at <= ? RETURNING code_key',
+      [now],
+    );
+    return rows.length;
   }
 }

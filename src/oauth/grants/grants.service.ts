@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, MoreThan, type Repository } from 'typeorm';
-import { Sql } from '../../database/sql.js';
 import type { Actor } from '../../audit/audit-event.js';
 import { AuditLog } from '../../audit/audit-log.service.js';
-import { OidcPayloadEntity } from '../adapter/oidc-payload.entity.js';
+import { OidcPayloadStore } from '../../tokens/oidc-payload.store.js';
 import { grantKey, RevocationList } from '../../tokens/revocation-list.js';
+import { ClientStore } from '../clients/client.store.js';
 
 /** One stored authorization of an application by a user, as the connected-apps page needs it. */
 export interface AccountGrant {
@@ -17,13 +15,6 @@ export interface AccountGrant {
   scopes: string[];
   /** When the user first allowed it (ms since the epoch). */
   issuedAt: number;
-}
-
-interface GrantRow {
-  id: string;
-  grant_id: string;
-  client_id: string;
-  payload: string;
 }
 
 /** The part of oidc-provider's Grant payload that says what was granted. */
@@ -45,41 +36,34 @@ function scopesOf(part: Omit<GrantPayload, 'iat' | 'rejected'> | undefined): str
 /** The grants (a user's authorizations of an application) that the adapter stores. */
 @Injectable()
 export class GrantsService {
-  private readonly payloads: Repository<OidcPayloadEntity>;
-  private readonly sql: Sql;
-
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly payloads: OidcPayloadStore,
+    private readonly clients: ClientStore,
     private readonly revocations: RevocationList,
     private readonly audit: AuditLog,
-  ) {
-    this.payloads = dataSource.getRepository(OidcPayloadEntity);
-    this.sql = new Sql(dataSource);
-  }
+  ) {}
 
   /**
    * The live grants of one account, for applications that still exist (Gatehouse's own account
    * pages are no registered application, so their sign-ins are not listed).
    */
   async listForAccount(accountId: string): Promise<AccountGrant[]> {
-    const rows = await this.sql.query<GrantRow>(
-      `SELECT g.id, g.grant_id, g.client_id, g.payload FROM oidc_payloads g
-       JOIN clients c ON c.id = g.client_id
-       WHERE g.kind = 'Grant' AND g.account_id = ? AND (g.expires_at IS NULL OR g.expires_at > ?)`,
-      [accountId, Date.now()],
-    );
-    return rows.map((row) => {
-      const payload = JSON.parse(row.payload) as GrantPayload;
-      const rejected = new Set(scopesOf(payload.rejected));
-      const scopes = scopesOf(payload).filter((scope) => !rejected.has(scope));
-      return {
-        grantId: row.grant_id,
-        grantKey: row.id,
-        clientId: row.client_id,
-        scopes: [...new Set(scopes)],
-        issuedAt: (payload.iat ?? 0) * 1000,
-      };
-    });
+    const grants = await this.payloads.liveGrants(accountId, Date.now());
+    const registered = await this.clients.existing([...new Set(grants.map((g) => g.client_id))]);
+    return grants
+      .filter((row) => registered.has(row.client_id))
+      .map((row) => {
+        const payload = JSON.parse(row.payload) as GrantPayload;
+        const rejected = new Set(scopesOf(payload.rejected));
+        const scopes = scopesOf(payload).filter((scope) => !rejected.has(scope));
+        return {
+          grantId: row.grant_id,
+          grantKey: row.id,
+          clientId: row.client_id,
+          scopes: [...new Set(scopes)],
+          issuedAt: (payload.iat ?? 0) * 1000,
+        };
+      });
   }
 
   /**
@@ -94,21 +78,13 @@ export class GrantsService {
     clientId: string,
     actor: Actor = { id: accountId },
   ): Promise<number> {
-    const grants = await this.payloads.find({
-      select: { grantId: true },
-      where: { kind: 'Grant', accountId, clientId },
-    });
-    const grantIds = grants.map((grant) => grant.grantId).filter((id) => id !== null);
+    const grantIds = await this.payloads.grantIds(accountId, clientId);
     for (const grantId of grantIds) {
       await this.revocations.revoke('grant', grantKey(grantId));
     }
     if (grantIds.length > 0) {
       // The Grant row's own grant_id is its id, so this takes the grant with its tokens.
-      await this.dataSource.transaction(async (manager) => {
-        for (const grantId of grantIds) {
-          await manager.delete(OidcPayloadEntity, { grantId });
-        }
-      });
+      await this.payloads.deleteByGrants(grantIds);
       await this.audit.record({
         event: 'grant.revoked',
         outcome: 'success',
@@ -125,11 +101,11 @@ export class GrantsService {
    * across sessions, not only within the browser session that gave it.
    */
   async currentGrantId(accountId: string, clientId: string): Promise<string | undefined> {
-    const row = await this.payloads.findOne({
-      select: { grantId: true },
-      where: { kind: 'Grant', accountId, clientId, expiresAt: MoreThan(Date.now()) },
-      order: { expiresAt: 'DESC' },
-    });
-    return row?.grantId ?? undefined;
+    return this.payloads.currentGrantId(accountId, clientId, Date.now());
+  }
+
+  /** The id of the grant with this key (see `grantKey`), if it still exists. */
+  grantIdForKey(key: string): Promise<string | undefined> {
+    return this.payloads.grantIdForKey(key);
   }
 }

@@ -1,4 +1,3 @@
-import type { Sql } from '../../database/sql.js';
 import { PROVIDER_ROUTES } from './routes.js';
 
 type Middleware = (ctx: Context, next: () => Promise<void>) => Promise<void>;
@@ -32,21 +31,11 @@ const NO_CORS_ENDPOINTS = new Set<string>([
  * userinfo and revocation endpoints answer cross-origin requests only from an origin of a
  * registered SPA's redirect URIs — preflights included, which oidc-provider would grant to any
  * origin, since a preflight names no client — and never with `*`; introspection, device
- * authorization and PAR not at all. (Per client, oidc-provider's clientBasedCORS then allows
+ * authorization and PAR not at all. `spaOrigins`: every origin of a registered SPA's redirect
+ * URIs (ClientStore.spaOrigins), read per request so a new app works at once. (Per client, oidc-provider's clientBasedCORS then allows
  * only that SPA's own origins; discovery and the JWKS stay open, they are public.)
  */
-export function corsPolicy(sql: Sql): Middleware {
-  const spaOrigins = async (): Promise<Set<string>> => {
-    const rows = await sql.query<{ redirect_uris: string }>(
-      "SELECT redirect_uris FROM clients WHERE type = 'spa'",
-    );
-    return new Set(
-      rows.flatMap((row) =>
-        (JSON.parse(row.redirect_uris) as string[]).map((uri) => new URL(uri).origin),
-      ),
-    );
-  };
-
+export function corsPolicy(spaOrigins: () => Promise<Set<string>>): Middleware {
   return async (ctx, next) => {
     const origin = ctx.get('Origin');
     const browserEndpoint = BROWSER_ENDPOINTS.has(ctx.path);

@@ -1,19 +1,17 @@
 import { Logger, Module } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import Provider, { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { AuditModule } from '../../audit/audit.module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { securityHeaders } from '../../common/security-headers.js';
 import { ViewsService } from '../../common/views.service.js';
-import { Sql } from '../../database/sql.js';
 import { IdentityModule } from '../../identity/identity.module.js';
 import { AccessTokenVerifier } from '../../tokens/access-token-verifier.service.js';
 import { TokensModule } from '../../tokens/tokens.module.js';
 import { UsersService } from '../../identity/users.service.js';
 import { AdapterFactory } from '../adapter/adapter.factory.js';
 import { clientSecretMatches } from '../clients/client-secret.js';
+import { ClientStore } from '../clients/client.store.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { GrantsModule } from '../grants/grants.module.js';
 import { GrantUsage } from '../../tokens/grant-usage.service.js';
@@ -24,6 +22,7 @@ import { RevocationList, grantKey } from '../../tokens/revocation-list.js';
 import { OIDC_PROVIDER } from './oidc-provider.token.js';
 import { tokenEndpoints } from './token-endpoints.middleware.js';
 import { deviceFlow } from '../device/device-flow.middleware.js';
+import { DeviceModule } from '../device/device.module.js';
 import { DevicePolling } from '../device/device-polling.js';
 import { UserCodeThrottle } from '../device/user-code-throttle.js';
 import { corsPolicy } from './cors-policy.middleware.js';
@@ -48,6 +47,7 @@ const REPLAY_LABELS: Record<string, string> = {
     GrantsModule,
     KeysModule,
     TokensModule,
+    DeviceModule,
   ],
   providers: [
     ViewsService,
@@ -63,9 +63,11 @@ const REPLAY_LABELS: Record<string, string> = {
         ViewsService,
         RevocationList,
         AccessTokenVerifier,
-        getDataSourceToken(),
+        DevicePolling,
+        UserCodeThrottle,
         AuditLog,
         GrantUsage,
+        ClientStore,
       ],
       useFactory: async (
         config: AppConfig,
@@ -76,9 +78,11 @@ const REPLAY_LABELS: Record<string, string> = {
         views: ViewsService,
         revocations: RevocationList,
         accessTokens: AccessTokenVerifier,
-        dataSource: DataSource,
+        polling: DevicePolling,
+        throttle: UserCodeThrottle,
         audit: AuditLog,
         usage: GrantUsage,
+        clientStore: ClientStore,
       ): Promise<Provider> => {
         await keys.load();
         const logger = new Logger('oidc-provider');
@@ -129,20 +133,13 @@ const REPLAY_LABELS: Record<string, string> = {
             }
           }
         });
-        const sql = new Sql(dataSource);
-        provider.use(corsPolicy(sql));
+        provider.use(corsPolicy(() => clientStore.spaOrigins()));
         provider.use(
           tokenEndpoints({
             verify: (token) => accessTokens.verify(token),
             revokeToken: (jti, until) => revocations.revoke('token', jti, until),
             revokeGrant: (key) => revocations.revoke('grant', key),
-            grantIdFor: async (key) => {
-              const [row] = await sql.query<{ grant_id: string }>(
-                "SELECT grant_id FROM oidc_payloads WHERE kind = 'Grant' AND id = ?",
-                [key],
-              );
-              return row?.grant_id;
-            },
+            grantIdFor: (key) => grants.grantIdForKey(key),
           }),
         );
         // A token issued under a grant (code, refresh, device) is a use of the authorization.
@@ -154,8 +151,8 @@ const REPLAY_LABELS: Record<string, string> = {
         });
         provider.use(
           deviceFlow({
-            polling: new DevicePolling(sql, config.devicePollInterval),
-            throttle: new UserCodeThrottle(dataSource),
+            polling,
+            throttle,
             views,
             issuer: config.issuer,
             deviceCodeTtl: config.ttl.deviceCode,

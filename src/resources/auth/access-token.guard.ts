@@ -6,22 +6,14 @@ import {
   Logger,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { Sql } from '../../database/sql.js';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { GrantUsage } from '../../tokens/grant-usage.service.js';
 import { BearerChallenge } from './bearer-challenge.js';
 import { BearerStrategy } from './bearer.strategy.js';
 import { extractBearerToken, type TokenScheme } from './bearer-request.js';
-import {
-  DPOP_ALGORITHMS,
-  InvalidDpopProof,
-  type ReplayMemory,
-  verifyDpopProof,
-} from './dpop-proof.js';
-import { databaseReplayMemory } from './dpop-replays.js';
+import { DPOP_ALGORITHMS, InvalidDpopProof, verifyDpopProof } from './dpop-proof.js';
+import { DpopReplays } from './dpop-replays.js';
 import { IS_PUBLIC, REQUIRES_USER, SCOPE_REQUIREMENTS } from './decorators.js';
 import { type AccessTokenContext, InvalidAccessToken } from '../../tokens/access-token-context.js';
 import { type ScopeRequirement, unmetRequirement } from './scope-requirements.js';
@@ -53,17 +45,14 @@ export class AccessTokenGuard implements CanActivate {
   private readonly realm: string;
   private readonly policies = new WeakMap<object, Policy>();
   private readonly issuer: string;
-  /** DPoP proof ids seen lately by any instance (RFC 9449 §11.1). */
-  private readonly replays: ReplayMemory;
-
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly bearer: BearerStrategy,
     private readonly usage: GrantUsage,
-    @InjectDataSource() dataSource: DataSource,
+    /** DPoP proof ids seen lately by any instance (RFC 9449 §11.1). */
+    private readonly replays: DpopReplays,
   ) {
-    this.replays = databaseReplayMemory(new Sql(dataSource));
     this.realm = config.resourceServer.realm;
     this.issuer = config.issuer;
   }

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { bigintAsNumber } from '../../database/columns.js';
+import { bigintAsNumber } from '../database/columns.js';
 
 /**
  * One row per oidc-provider model instance (session, interaction, code, token, grant...).
