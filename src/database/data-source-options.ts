@@ -7,28 +7,13 @@ import { OidcPayloadEntity } from '../oauth/adapter/oidc-payload.entity.js';
 import { ClientEntity } from '../oauth/clients/client.entity.js';
 import { KeyEntity } from '../oauth/keys/key.entity.js';
 import { DriveFileEntity } from '../resources/drive/drive-file.entity.js';
-import { InitialSchema1764270000000 as PostgresInitialSchema } from './migrations/postgres/1764270000000-initial-schema.js';
-import { LoginThrottle1764280000000 as PostgresLoginThrottle } from './migrations/postgres/1764280000000-login-throttle.js';
-import { ResourceServer1764290000000 as PostgresResourceServer } from './migrations/postgres/1764290000000-resource-server.js';
-import { Applications1764300000000 as PostgresApplications } from './migrations/postgres/1764300000000-applications.js';
-import { DeviceFlow1764310000000 as PostgresDeviceFlow } from './migrations/postgres/1764310000000-device-flow.js';
-import { PersonalAccessTokens1764320000000 as PostgresPersonalAccessTokens } from './migrations/postgres/1764320000000-personal-access-tokens.js';
-import { FirstPartyApps1764330000000 as PostgresFirstPartyApps } from './migrations/postgres/1764330000000-first-party-apps.js';
-import { DpopProofs1764340000000 as PostgresDpopProofs } from './migrations/postgres/1764340000000-dpop-proofs.js';
-import { InitialSchema1764270000000 as SqliteInitialSchema } from './migrations/sqlite/1764270000000-initial-schema.js';
-import { LoginThrottle1764280000000 as SqliteLoginThrottle } from './migrations/sqlite/1764280000000-login-throttle.js';
-import { ResourceServer1764290000000 as SqliteResourceServer } from './migrations/sqlite/1764290000000-resource-server.js';
-import { Applications1764300000000 as SqliteApplications } from './migrations/sqlite/1764300000000-applications.js';
-import { DeviceFlow1764310000000 as SqliteDeviceFlow } from './migrations/sqlite/1764310000000-device-flow.js';
-import { PersonalAccessTokens1764320000000 as SqlitePersonalAccessTokens } from './migrations/sqlite/1764320000000-personal-access-tokens.js';
-import { FirstPartyApps1764330000000 as SqliteFirstPartyApps } from './migrations/sqlite/1764330000000-first-party-apps.js';
-import { DpopProofs1764340000000 as SqliteDpopProofs } from './migrations/sqlite/1764340000000-dpop-proofs.js';
+import { MIGRATIONS } from './migrations/index.js';
 
 export const ENTITIES = [UserEntity, ClientEntity, OidcPayloadEntity, KeyEntity, DriveFileEntity];
 
 /**
  * The one description of our database, shared by the app, the CLI and `ormconfig.ts`.
- * Each driver has its own migrations; `synchronize` stays off.
+ * Both drivers run the same migrations; `synchronize` stays off.
  */
 export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
   if (database.type === 'postgres') {
@@ -36,16 +21,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       type: 'postgres',
       url: database.url,
       entities: ENTITIES,
-      migrations: [
-        PostgresInitialSchema,
-        PostgresLoginThrottle,
-        PostgresResourceServer,
-        PostgresApplications,
-        PostgresDeviceFlow,
-        PostgresPersonalAccessTokens,
-        PostgresFirstPartyApps,
-        PostgresDpopProofs,
-      ],
+      migrations: MIGRATIONS,
       migrationsTransactionMode: 'each',
       synchronize: false,
       extra: { max: 10 },
@@ -56,16 +32,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     type: 'better-sqlite3',
     database: database.path,
     entities: ENTITIES,
-    migrations: [
-      SqliteInitialSchema,
-      SqliteLoginThrottle,
-      SqliteResourceServer,
-      SqliteApplications,
-      SqliteDeviceFlow,
-      SqlitePersonalAccessTokens,
-      SqliteFirstPartyApps,
-      SqliteDpopProofs,
-    ],
+    migrations: MIGRATIONS,
     migrationsTransactionMode: 'each',
     synchronize: false,
     enableWAL: true,
