@@ -1,17 +1,20 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { dialect } from './dialect.js';
 
+/** Users, applications, oidc-provider's records (sessions, codes, tokens...) and signing keys. */
 export class InitialSchema1764270000000 implements MigrationInterface {
   name = 'InitialSchema1764270000000';
 
   async up(q: QueryRunner): Promise<void> {
+    const d = dialect(q);
     await q.query(`CREATE TABLE "users" (
       "id" varchar(36) PRIMARY KEY NOT NULL,
       "email" varchar(320) NOT NULL UNIQUE,
       "name" varchar(200),
       "password_hash" varchar(200) NOT NULL,
-      "is_admin" boolean NOT NULL DEFAULT (0),
-      "created_at" datetime NOT NULL DEFAULT (datetime('now')),
-      "updated_at" datetime NOT NULL DEFAULT (datetime('now'))
+      "is_admin" boolean NOT NULL DEFAULT ${d.false},
+      "created_at" ${d.timestamp} NOT NULL DEFAULT ${d.now},
+      "updated_at" ${d.timestamp} NOT NULL DEFAULT ${d.now}
     )`);
     await q.query(`CREATE TABLE "clients" (
       "id" varchar(64) PRIMARY KEY NOT NULL,
@@ -21,9 +24,9 @@ export class InitialSchema1764270000000 implements MigrationInterface {
       "redirect_uris" text NOT NULL,
       "post_logout_redirect_uris" text NOT NULL,
       "scope" text NOT NULL,
-      "introspection" boolean NOT NULL DEFAULT (0),
-      "created_at" datetime NOT NULL DEFAULT (datetime('now')),
-      "updated_at" datetime NOT NULL DEFAULT (datetime('now'))
+      "introspection" boolean NOT NULL DEFAULT ${d.false},
+      "created_at" ${d.timestamp} NOT NULL DEFAULT ${d.now},
+      "updated_at" ${d.timestamp} NOT NULL DEFAULT ${d.now}
     )`);
     await q.query(`CREATE TABLE "oidc_payloads" (
       "kind" varchar(40) NOT NULL,

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { dialect } from './dialect.js';
 
 /**
  * Applications and authorizations: what an admin manages and a user sees.
@@ -12,12 +13,13 @@ export class Applications1764300000000 implements MigrationInterface {
   name = 'Applications1764300000000';
 
   async up(q: QueryRunner): Promise<void> {
+    const d = dialect(q);
     await q.query('ALTER TABLE "clients" ADD COLUMN "previous_secret_hash" varchar(64)');
     await q.query('ALTER TABLE "clients" ADD COLUMN "previous_secret_expires_at" bigint');
     await q.query('ALTER TABLE "clients" ADD COLUMN "logo_uri" varchar(2000)');
     await q.query('ALTER TABLE "clients" ADD COLUMN "client_uri" varchar(2000)');
     await q.query(
-      'ALTER TABLE "clients" ADD COLUMN "allow_scope_removal" boolean NOT NULL DEFAULT (1)',
+      `ALTER TABLE "clients" ADD COLUMN "allow_scope_removal" boolean NOT NULL DEFAULT ${d.true}`,
     );
     await q.query(`CREATE TABLE "grant_usage" (
       "grant_key" varchar(64) PRIMARY KEY NOT NULL,

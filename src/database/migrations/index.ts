@@ -1,0 +1,23 @@
+import { InitialSchema1764270000000 } from './1764270000000-initial-schema.js';
+import { LoginThrottle1764280000000 } from './1764280000000-login-throttle.js';
+import { ResourceServer1764290000000 } from './1764290000000-resource-server.js';
+import { Applications1764300000000 } from './1764300000000-applications.js';
+import { DeviceFlow1764310000000 } from './1764310000000-device-flow.js';
+import { PersonalAccessTokens1764320000000 } from './1764320000000-personal-access-tokens.js';
+import { FirstPartyApps1764330000000 } from './1764330000000-first-party-apps.js';
+import { DpopProofs1764340000000 } from './1764340000000-dpop-proofs.js';
+
+/**
+ * Every schema change, oldest first, for both drivers (`./dialect.ts` says how to add one).
+ * TypeORM knows which ones a database has by their names: append, never rename or remove.
+ */
+export const MIGRATIONS = [
+  InitialSchema1764270000000,
+  LoginThrottle1764280000000,
+  ResourceServer1764290000000,
+  Applications1764300000000,
+  DeviceFlow1764310000000,
+  PersonalAccessTokens1764320000000,
+  FirstPartyApps1764330000000,
+  DpopProofs1764340000000,
+];
