@@ -1,17 +1,16 @@
-import { Controller, Get, Header, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Public } from './public.decorator.js';
 
 /**
  * For load balancers and orchestrators: 200 while this instance can reach its database, 503
- * otherwise, so traffic moves to instances that can serve it.
+ * (with Retry-After, and one log line: see HttpErrorFilter) otherwise, so traffic moves to
+ * instances that can serve it.
  */
 @Public()
 @Controller('health')
 export class HealthController {
-  private readonly logger = new Logger(HealthController.name);
-
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   @Get()
@@ -20,8 +19,7 @@ export class HealthController {
     try {
       await this.dataSource.query('SELECT 1');
     } catch (error) {
-      this.logger.error(`database unreachable: ${(error as Error).message}`);
-      throw new ServiceUnavailableException('The database is unreachable.');
+      throw new ServiceUnavailableException('The database is unreachable.', { cause: error });
     }
     return { status: 'ok' };
   }

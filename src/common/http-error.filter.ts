@@ -7,6 +7,12 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  findDatabaseUnavailable,
+  RETRY_AFTER_SECONDS,
+  UNAVAILABLE_DESCRIPTION,
+  unavailableLogLine,
+} from '../database/database-unavailable.js';
 import { NotFoundError, UserInputError } from './errors.js';
 import type { ViewsService } from './views.service.js';
 
@@ -15,6 +21,14 @@ interface ErrorAnswer {
   /** OAuth-style error code (RFC 6749 §5.2 vocabulary where one fits). */
   code: string;
   message: string;
+  /** Seconds the client should wait before trying again (a 503's `Retry-After`). */
+  retryAfter?: number;
+}
+
+/** What the log says of the request: its method and path (never the query, which may hold a token). */
+interface RequestLine {
+  method: string;
+  url: string;
 }
 
 const CODES: Record<number, string> = {
@@ -31,13 +45,29 @@ const CODES: Record<number, string> = {
 /**
  * Turns anything thrown into a clean answer: a readable HTML page for browsers, a JSON
  * `{ error, error_description }` for everything else. 5xx bodies never carry details; the
- * stack goes to the log only.
+ * stack goes to the log only, and only for a real bug (500): a database that is out of reach
+ * for now is a 503 (RFC 9110 §15.6.4), logged in one line.
  */
-export function describeError(exception: unknown, logger: Logger): ErrorAnswer {
+export function describeError(
+  exception: unknown,
+  logger: Logger,
+  request: RequestLine,
+): ErrorAnswer {
   // 503 is an answer our code gives on purpose (health check), with a message written for users.
   if (exception instanceof HttpException && exception.getStatus() === 503) {
-    logger.warn(exception.message);
-    return { status: 503, code: 'temporarily_unavailable', message: exception.message };
+    const cause = exception.cause instanceof Error ? `: ${exception.cause.message}` : '';
+    const outage = findDatabaseUnavailable(exception.cause);
+    logger.warn(
+      outage
+        ? unavailableLogLine(request.method, request.url, outage)
+        : `Answered 503: ${request.method} ${request.url.split('?')[0]} (${exception.message}${cause})`,
+    );
+    return {
+      status: 503,
+      code: 'temporarily_unavailable',
+      message: exception.message,
+      retryAfter: RETRY_AFTER_SECONDS,
+    };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -63,6 +93,16 @@ export function describeError(exception: unknown, logger: Logger): ErrorAnswer {
       message: exception.message,
     };
   }
+  const outage = findDatabaseUnavailable(exception);
+  if (outage) {
+    logger.warn(unavailableLogLine(request.method, request.url, outage));
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      code: 'temporarily_unavailable',
+      message: UNAVAILABLE_DESCRIPTION,
+      retryAfter: RETRY_AFTER_SECONDS,
+    };
+  }
   logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : exception);
   return {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -86,9 +126,16 @@ export function sendError(
     return;
   }
   reply.code(answer.status).header('Cache-Control', 'no-store');
+  if (answer.retryAfter !== undefined) {
+    void reply.header('Retry-After', String(answer.retryAfter));
+  }
   if (wantsHtml(request)) {
     const title =
-      answer.status >= 500 ? 'Something went wrong' : 'This request cannot be completed';
+      answer.status === 503
+        ? 'Temporarily unavailable'
+        : answer.status >= 500
+          ? 'Something went wrong'
+          : 'This request cannot be completed';
     void reply
       .type('text/html; charset=utf-8')
       .send(views.render('error', { title, message: answer.message, code: answer.code }));
@@ -113,10 +160,11 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
     sendError(
-      http.getRequest<FastifyRequest>(),
+      request,
       http.getResponse<FastifyReply>(),
-      describeError(exception, this.logger),
+      describeError(exception, this.logger, request),
       this.views,
     );
   }

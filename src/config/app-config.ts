@@ -36,6 +36,12 @@ export interface AppConfig {
   issuer: string;
   dataDir: string;
   database: DatabaseConfig;
+  /**
+   * SQLite only: milliseconds a statement waits for another connection's lock before failing
+   * with SQLITE_BUSY (answered 503). better-sqlite3 waits synchronously, so the whole process
+   * waits with it.
+   */
+  databaseBusyTimeout: number;
   ttl: TokenLifetimes;
   /**
    * Format of access tokens for the API resource: self-encoded RFC 9068 JWTs (verified

@@ -381,6 +381,19 @@ describe('loadConfig', () => {
       );
     });
 
+    it('reads DATABASE_BUSY_TIMEOUT in milliseconds: 5 s by default, ms allowed, at most 1 m', () => {
+      expect(loadConfig({}).databaseBusyTimeout).toBe(5000);
+      expect(loadConfig({ DATABASE_BUSY_TIMEOUT: '250ms' }).databaseBusyTimeout).toBe(250);
+      expect(loadConfig({ DATABASE_BUSY_TIMEOUT: '2s' }).databaseBusyTimeout).toBe(2000);
+      expect(loadConfig({ DATABASE_BUSY_TIMEOUT: '1m' }).databaseBusyTimeout).toBe(60_000);
+      expect(loadConfig({ DATABASE_BUSY_TIMEOUT: '0' }).databaseBusyTimeout).toBe(0);
+      for (const value of ['61s', '2m', '-1s', 'soon', '1.5s']) {
+        expect(configErrorFor({ DATABASE_BUSY_TIMEOUT: value }).message).toContain(
+          'DATABASE_BUSY_TIMEOUT: must be 0 or a duration of at most a minute such as 250ms, 5s or 1m',
+        );
+      }
+    });
+
     it('serves the examples unless NODE_ENV=production, or as SERVE_EXAMPLES says', () => {
       expect(loadConfig({}).serveExamples).toBe(true);
       expect(loadConfig({ NODE_ENV: 'production' }).serveExamples).toBe(false);

@@ -44,6 +44,29 @@ const durationOrZero = (fallback: string) =>
       return seconds;
     });
 
+/**
+ * Milliseconds, for waits shorter than a second: `250ms`, or a duration as above (`5s`); `0`
+ * means no wait at all. At most a minute.
+ */
+const milliseconds = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const trimmed = value.trim();
+      const ms = /^(\d+)\s*ms$/.exec(trimmed);
+      const seconds = /^0+\s*[smhd]?$/.test(trimmed) ? 0 : parseDuration(trimmed);
+      const result = ms ? Number(ms[1]) : seconds === undefined ? undefined : seconds * 1000;
+      if (result === undefined || result > 60_000) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be 0 or a duration of at most a minute such as 250ms, 5s or 1m',
+        });
+        return z.NEVER;
+      }
+      return result;
+    });
+
 const issuer = z
   .string()
   .optional()
@@ -103,6 +126,7 @@ const envSchema = z.object({
       'must be a postgres:// (or postgresql://) URL or sqlite:<path>; leave it unset for the embedded SQLite file under DATA_DIR',
     )
     .optional(),
+  DATABASE_BUSY_TIMEOUT: milliseconds('5s'),
   ACCESS_TOKEN_TTL: duration('10m'),
   ID_TOKEN_TTL: duration('1h'),
   REFRESH_TOKEN_TTL: duration('30d'),
@@ -171,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     issuer: e.ISSUER ?? `http://localhost:${e.PORT}`,
     dataDir,
     database: databaseFrom(e.DATABASE_URL, dataDir),
+    databaseBusyTimeout: e.DATABASE_BUSY_TIMEOUT,
     ttl: {
       accessToken: e.ACCESS_TOKEN_TTL,
       idToken: e.ID_TOKEN_TTL,

@@ -4,12 +4,18 @@ import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config.js';
 import { MIGRATIONS } from './migrations/index.js';
 
+/** How long SQLite waits for another connection's lock by default (DATABASE_BUSY_TIMEOUT). */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
 /**
  * The one description of our database, shared by the app, the CLI and `ormconfig.ts`. Entities
  * are not listed here: each feature registers its own (`TypeOrmModule.forFeature`).
  * Both drivers run the same migrations; `synchronize` stays off.
  */
-export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+export function dataSourceOptions(
+  database: DatabaseConfig,
+  busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS,
+): DataSourceOptions {
   if (database.type === 'postgres') {
     return {
       type: 'postgres',
@@ -28,8 +34,10 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     migrationsTransactionMode: 'each',
     synchronize: false,
     enableWAL: true,
-    // Wait for a concurrent writer (the CLI, another request) instead of failing with SQLITE_BUSY.
-    timeout: 5000,
+    // Wait for a concurrent writer (the CLI, another process) instead of failing at once with
+    // SQLITE_BUSY, which is then answered 503 (database-unavailable.ts). better-sqlite3 waits
+    // synchronously: the whole process waits, so this stays short.
+    timeout: busyTimeoutMs,
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');

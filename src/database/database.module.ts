@@ -17,7 +17,7 @@ import { ThrottleCounters } from './rate-limiter.js';
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.database),
+        ...dataSourceOptions(config.database, config.databaseBusyTimeout),
         autoLoadEntities: true,
       }),
       dataSourceFactory: async (options) => {

@@ -83,6 +83,8 @@ describe('operations', () => {
       await app.app.get(DataSource).destroy();
       const response = await fetch(app.url('/health'));
       expect(response.status).toBe(503);
+      // RFC 9110 §15.6.4: a 503 says when to try again.
+      expect(response.headers.get('retry-after')).toBe('5');
       expect(await response.json()).toEqual({
         error: 'temporarily_unavailable',
         error_description: 'The database is unreachable.',

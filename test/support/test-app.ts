@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Type } from '@nestjs/common';
+import type { LoggerService, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.setup.js';
 import type { AppConfig } from '../../src/config/app-config.js';
@@ -33,6 +33,7 @@ export class TestApp {
     private readonly database: TestDatabase,
     private readonly ownsDataDir: boolean,
     private readonly extraModules: Type[],
+    private readonly logger: LoggerService | false,
   ) {}
 
   /** The environment the app was started with (DATA_DIR, DATABASE_URL...), e.g. for the CLI. */
@@ -45,12 +46,14 @@ export class TestApp {
   }
 
   /**
-   * Starts the real app; `env` overrides the test defaults (e.g. token lifetimes) and
-   * `extraModules` adds test controllers.
+   * Starts the real app; `env` overrides the test defaults (e.g. token lifetimes),
+   * `extraModules` adds test controllers and `logger` receives what the app logs (by default
+   * nothing is logged).
    */
   static async start(
     env: Record<string, string> = {},
     extraModules: Type[] = [],
+    logger: LoggerService | false = false,
   ): Promise<TestApp> {
     const database = await createTestDatabase();
     const port = await freePort();
@@ -63,7 +66,7 @@ export class TestApp {
       ...(database.url ? { DATABASE_URL: database.url } : {}),
       ...env,
     };
-    return TestApp.boot(fullEnv, database, true, extraModules);
+    return TestApp.boot(fullEnv, database, true, extraModules, logger);
   }
 
   private static async boot(
@@ -71,11 +74,12 @@ export class TestApp {
     database: TestDatabase,
     ownsDataDir: boolean,
     extraModules: Type[],
+    logger: LoggerService | false,
   ): Promise<TestApp> {
     const config = loadConfig(env);
-    const app = await createApp(config, false, extraModules);
+    const app = await createApp(config, logger, extraModules);
     await app.listen({ port: config.port, host: config.host });
-    return new TestApp(app, config, env, database, ownsDataDir, extraModules);
+    return new TestApp(app, config, env, database, ownsDataDir, extraModules, logger);
   }
 
   /**
@@ -89,6 +93,7 @@ export class TestApp {
       this.database,
       this.ownsDataDir,
       this.extraModules,
+      this.logger,
     );
   }
 
@@ -103,6 +108,7 @@ export class TestApp {
       { drop: () => Promise.resolve() },
       false,
       this.extraModules,
+      this.logger,
     );
   }
 

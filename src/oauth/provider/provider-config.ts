@@ -1,4 +1,3 @@
-import type { Logger } from '@nestjs/common';
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { errors, interactionPolicy } from 'oidc-provider';
 import type { AppConfig } from '../../config/app-config.js';
@@ -20,7 +19,6 @@ export interface ProviderDependencies {
   users: UsersService;
   grants: GrantsService;
   views: ViewsService;
-  logger: Logger;
 }
 
 /** Application types whose users consent at every authorization. */
@@ -258,11 +256,9 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
         (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin)
       );
     },
-    renderError(ctx: KoaContextWithOIDC, out, error) {
+    // A server_error is logged once, by the provider's `server_error` listener (provider.module.ts).
+    renderError(ctx: KoaContextWithOIDC, out) {
       const serverError = out.error === 'server_error';
-      if (serverError) {
-        deps.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      }
       ctx.type = 'html';
       ctx.body = views.render('error', {
         title: serverError ? 'Something went wrong' : 'This request cannot be completed',

@@ -26,6 +26,7 @@ import { DeviceModule } from '../device/device.module.js';
 import { DevicePolling } from '../device/device-polling.js';
 import { UserCodeThrottle } from '../device/user-code-throttle.js';
 import { corsPolicy } from './cors-policy.middleware.js';
+import { databaseOutage, rememberOutage } from './database-outage.middleware.js';
 import { auditProviderEvents } from './provider-audit.js';
 import { providerConfiguration } from './provider-config.js';
 
@@ -103,7 +104,6 @@ const REPLAY_LABELS: Record<string, string> = {
             users,
             grants,
             views,
-            logger,
           }),
         );
         // First, so that it is outermost: every audit write a request starts is awaited.
@@ -133,6 +133,8 @@ const REPLAY_LABELS: Record<string, string> = {
             }
           }
         });
+        // Inside the headers above (its 503 gets them too), outside everything that queries.
+        provider.use(databaseOutage({ views, logger }));
         provider.use(corsPolicy(() => clientStore.spaOrigins()));
         provider.use(
           tokenEndpoints({
@@ -158,9 +160,13 @@ const REPLAY_LABELS: Record<string, string> = {
             deviceCodeTtl: config.ttl.deviceCode,
           }),
         );
-        provider.on('server_error', (_ctx, error: Error) =>
-          logger.error(error.stack ?? error.message),
-        );
+        // One log line per failure: a database outage is logged (without a stack) and answered
+        // 503 by databaseOutage; anything else is a bug, logged here with its stack.
+        provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+          if (!rememberOutage(ctx, error)) {
+            logger.error(error.stack ?? error.message);
+          }
+        });
         return provider;
       },
     },

@@ -211,7 +211,8 @@ export class AccessTokenGuard implements CanActivate {
           error instanceof InvalidAccessToken ? error.message : 'The access token is invalid',
       });
     }
-    // A database failure while looking a token up is ours, not the client's: a 500.
+    // A database failure while looking a token up is ours, not the client's, so never a 401:
+    // a 503 with Retry-After while the database is out of reach (HttpErrorFilter), else a 500.
     throw error instanceof Error
       ? error
       : new Error('Access token verification failed', { cause: error });
