@@ -10,6 +10,7 @@ import { ViewsService } from './common/views.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { KeysService } from './oauth/keys/keys.service.js';
 import { OIDC_PROVIDER } from './oauth/provider/oidc-provider.token.js';
+import { pinToIssuer } from './oauth/provider/pin-to-issuer.js';
 import { isProviderPath } from './oauth/provider/routes.js';
 import { setupApiDocs } from './resources/api-docs.js';
 import { BearerChallengeFilter } from './resources/auth/bearer-challenge.js';
@@ -48,7 +49,7 @@ export async function createApp(
   await keys.load();
 
   // First, so that nothing of ours runs for oidc-provider's requests (it sets its own headers).
-  mountProvider(app, app.get<Provider>(OIDC_PROVIDER));
+  mountProvider(app, app.get<Provider>(OIDC_PROVIDER), new URL(config.issuer));
   await app.register(fastifyCookie, { secret: keys.current.cookie });
   addSecurityHeaders(app);
   setupApiDocs(app, config);
@@ -73,9 +74,10 @@ function addSecurityHeaders(app: NestFastifyApplication): void {
  * Hands oidc-provider its own paths (see routes.ts), straight from Fastify's first request hook;
  * everything else continues to Nest. RFC 8414 metadata is served from the same document as OIDC
  * discovery. A hook rather than `app.use()`: Nest's middleware layer (middie) would add its cost
- * to every API request.
+ * to every API request. The engine sees every request as addressed to the issuer (see
+ * pin-to-issuer.ts).
  */
-function mountProvider(app: NestFastifyApplication, provider: Provider): void {
+function mountProvider(app: NestFastifyApplication, provider: Provider, issuer: URL): void {
   const callback = provider.callback();
   const rfc8414 = '/.well-known/oauth-authorization-server';
   app
@@ -90,6 +92,7 @@ function mountProvider(app: NestFastifyApplication, provider: Provider): void {
         done();
         return;
       }
+      pinToIssuer(req, issuer, request.ip);
       // oidc-provider answers on the raw response; Fastify must not send anything itself.
       reply.hijack();
       void callback(req, reply.raw);

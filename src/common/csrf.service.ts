@@ -1,6 +1,7 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import createTokens from '@fastify/csrf';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, secureCookies, type AppConfig } from '../config/app-config.js';
 
 const COOKIE = 'gatehouse.csrf';
 
@@ -12,6 +13,8 @@ const COOKIE = 'gatehouse.csrf';
 export class CsrfService {
   private readonly tokens = createTokens();
 
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   /** A token for a form on the page being rendered; sets the secret cookie when missing. */
   issue(request: FastifyRequest, reply: FastifyReply): string {
     let secret = this.secretOf(request, reply);
@@ -21,7 +24,7 @@ export class CsrfService {
         path: '/',
         httpOnly: true,
         sameSite: 'lax',
-        secure: request.protocol === 'https',
+        secure: secureCookies(this.config),
         signed: true,
       });
     }
