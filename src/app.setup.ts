@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import type Provider from 'oidc-provider';
 import { AppModule } from './app.module.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
+import { refuseOtherHosts } from './common/misdirected-requests.js';
 import { securityHeaders } from './common/security-headers.js';
 import { ViewsService } from './common/views.service.js';
 import type { AppConfig } from './config/app-config.js';
@@ -48,8 +49,13 @@ export async function createApp(
   const keys = app.get(KeysService);
   await keys.load();
 
-  // First, so that nothing of ours runs for oidc-provider's requests (it sets its own headers).
-  mountProvider(app, app.get<Provider>(OIDC_PROVIDER), new URL(config.issuer));
+  const issuer = new URL(config.issuer);
+  if (config.strictHost) {
+    refuseOtherHosts(app.getHttpAdapter().getInstance(), issuer);
+  }
+  // First after that, so that nothing of ours runs for oidc-provider's requests (it sets its
+  // own headers).
+  mountProvider(app, app.get<Provider>(OIDC_PROVIDER), issuer);
   await app.register(fastifyCookie, { secret: keys.current.cookie });
   addSecurityHeaders(app);
   setupApiDocs(app, config);

@@ -53,6 +53,11 @@ export interface AppConfig {
   clientSecretGrace: number;
   /** Passed to Fastify's `trustProxy`; false means X-Forwarded-* headers are ignored. */
   trustProxy: boolean | number | string;
+  /**
+   * STRICT_HOST: answer 421 Misdirected Request to requests for any host but the issuer's.
+   * Off, they are served as if addressed to the issuer (every URL names ISSUER either way).
+   */
+  strictHost: boolean;
   logLevels: LogLevel[];
   logFormat: 'text' | 'json';
 }

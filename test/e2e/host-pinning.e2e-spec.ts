@@ -362,3 +362,55 @@ describe('Host pinning (https issuer behind a TLS-terminating proxy)', () => {
     expectSecureCookies(account, ['gatehouse.account_sign_in']);
   });
 });
+
+/** STRICT_HOST=true: other hosts are told they are at the wrong server (RFC 9110 §15.5.20). */
+describe('STRICT_HOST', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await TestApp.start({ STRICT_HOST: 'true', TRUST_PROXY: 'true' });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const paths = [
+    '/.well-known/openid-configuration',
+    '/oauth/jwks',
+    '/account',
+    '/api/docs/openapi.json',
+  ];
+
+  it.each([
+    ['Host: evil.test:1', { host: 'evil.test:1' }],
+    ['X-Forwarded-Host: evil.test from a trusted proxy', { 'x-forwarded-host': 'evil.test' }],
+  ])('answers 421 Misdirected Request to %s, on every route', async (_name, headers) => {
+    for (const path of paths) {
+      const response = await send(app, path, { headers });
+      expect(response.status).toBe(421);
+      expect(response.body).toBe(
+        `This server only answers requests for ${new URL(app.issuer).host}.\n`,
+      );
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(setCookies(response)).toEqual([]);
+    }
+    const token = await send(app, '/oauth/token', {
+      method: 'POST',
+      headers,
+      form: { grant_type: 'client_credentials' },
+    });
+    expect(token.status).toBe(421);
+  });
+
+  it('serves the issuer’s host, in any case, and health checks addressed to the instance', async () => {
+    const host = new URL(app.issuer).host;
+    for (const path of paths) {
+      const response = await send(app, path, { headers: { host: host.toUpperCase() } });
+      expect(response.status).not.toBe(421);
+    }
+    const health = await send(app, '/health', { headers: { host: '10.0.0.5:3000' } });
+    expect(health.status).toBe(200);
+  });
+});
