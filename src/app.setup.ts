@@ -5,11 +5,13 @@ import fastifyCookie from '@fastify/cookie';
 import type Provider from 'oidc-provider';
 import { AppModule } from './app.module.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
+import { refuseOtherHosts } from './common/misdirected-requests.js';
 import { securityHeaders } from './common/security-headers.js';
 import { ViewsService } from './common/views.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { KeysService } from './keys/keys.service.js';
 import { OIDC_PROVIDER } from './oauth/provider/oidc-provider.token.js';
+import { pinToIssuer } from './oauth/provider/pin-to-issuer.js';
 import { isProviderPath } from './oauth/provider/routes.js';
 import { setupApiDocs } from './api-docs/api-docs.js';
 import { BearerChallengeFilter } from './resources/auth/bearer-challenge.js';
@@ -47,8 +49,13 @@ export async function createApp(
   const keys = app.get(KeysService);
   await keys.load();
 
-  // First, so that nothing of ours runs for oidc-provider's requests (it sets its own headers).
-  mountProvider(app, app.get<Provider>(OIDC_PROVIDER));
+  const issuer = new URL(config.issuer);
+  if (config.strictHost) {
+    refuseOtherHosts(app.getHttpAdapter().getInstance(), issuer);
+  }
+  // First after that, so that nothing of ours runs for oidc-provider's requests (it sets its
+  // own headers).
+  mountProvider(app, app.get<Provider>(OIDC_PROVIDER), issuer);
   await app.register(fastifyCookie, { secret: keys.current.cookie });
   addSecurityHeaders(app);
   setupApiDocs(app, config);
@@ -73,9 +80,10 @@ function addSecurityHeaders(app: NestFastifyApplication): void {
  * Hands oidc-provider its own paths (see routes.ts), straight from Fastify's first request hook;
  * everything else continues to Nest. RFC 8414 metadata is served from the same document as OIDC
  * discovery. A hook rather than `app.use()`: Nest's middleware layer (middie) would add its cost
- * to every API request.
+ * to every API request. The engine sees every request as addressed to the issuer (see
+ * pin-to-issuer.ts).
  */
-function mountProvider(app: NestFastifyApplication, provider: Provider): void {
+function mountProvider(app: NestFastifyApplication, provider: Provider, issuer: URL): void {
   const callback = provider.callback();
   const rfc8414 = '/.well-known/oauth-authorization-server';
   app
@@ -90,6 +98,7 @@ function mountProvider(app: NestFastifyApplication, provider: Provider): void {
         done();
         return;
       }
+      pinToIssuer(req, issuer, request.ip);
       // oidc-provider answers on the raw response; Fastify must not send anything itself.
       reply.hijack();
       void callback(req, reply.raw);

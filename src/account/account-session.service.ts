@@ -4,7 +4,7 @@ import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { CsrfService } from '../common/csrf.service.js';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { APP_CONFIG, secureCookies, type AppConfig } from '../config/app-config.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { UsersService } from '../identity/users.service.js';
 import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID } from '../oauth/provider/first-party-clients.js';
@@ -78,7 +78,7 @@ export class AccountSession {
       path: '/account',
       httpOnly: true,
       sameSite: 'lax',
-      secure: request.protocol === 'https',
+      secure: secureCookies(this.config),
       signed: true,
       maxAge: SIGN_IN_TTL_SECONDS,
     });

@@ -59,8 +59,22 @@ export interface AppConfig {
   clientSecretGrace: number;
   /** Passed to Fastify's `trustProxy`; false means X-Forwarded-* headers are ignored. */
   trustProxy: boolean | number | string;
+  /**
+   * STRICT_HOST: answer 421 Misdirected Request to requests for any host but the issuer's.
+   * Off, they are served as if addressed to the issuer (every URL names ISSUER either way).
+   */
+  strictHost: boolean;
   logLevels: LogLevel[];
   logFormat: 'text' | 'json';
+}
+
+/**
+ * Whether cookies are marked `Secure` (RFC 6265 §4.1.2.5): when the public origin, ISSUER, is
+ * https, however the request reached this process (a TLS-terminating proxy speaks http to it).
+ * oidc-provider's cookies follow the same rule (see oauth/provider/pin-to-issuer.ts).
+ */
+export function secureCookies(config: Pick<AppConfig, 'issuer'>): boolean {
+  return new URL(config.issuer).protocol === 'https:';
 }
 
 /** Injection token for {@link AppConfig}. */

@@ -320,6 +320,17 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('STRICT_HOST', () => {
+    it('is off by default, on with true, and refuses anything else naming STRICT_HOST', () => {
+      expect(loadConfig({}).strictHost).toBe(false);
+      expect(loadConfig({ STRICT_HOST: 'true' }).strictHost).toBe(true);
+      expect(loadConfig({ STRICT_HOST: 'false' }).strictHost).toBe(false);
+      expect(configErrorFor({ STRICT_HOST: 'yes' }).message).toMatch(
+        /^Invalid configuration:\n {2}STRICT_HOST: /,
+      );
+    });
+  });
+
   describe('LOG_LEVEL', () => {
     it.each([
       ['fatal', ['fatal']],

@@ -138,6 +138,7 @@ const envSchema = z.object({
   DEVICE_CODE_TTL: duration('10m'),
   DEVICE_POLL_INTERVAL: duration('5s'),
   TRUST_PROXY: trustProxy,
+  STRICT_HOST: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]).default('log'),
   LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   ACCESS_TOKEN_FORMAT: z.enum(['jwt', 'opaque']).default('jwt'),
@@ -219,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     serveExamples: e.SERVE_EXAMPLES ? e.SERVE_EXAMPLES === 'true' : e.NODE_ENV !== 'production',
     devicePollInterval: e.DEVICE_POLL_INTERVAL,
     trustProxy: e.TRUST_PROXY,
+    strictHost: e.STRICT_HOST === 'true',
     logLevels: LOG_LEVELS.slice(0, levelIndex + 1),
     logFormat: e.LOG_FORMAT,
   };

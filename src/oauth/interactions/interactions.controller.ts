@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { AuditLog } from '../../audit/audit-log.service.js';
-import { CsrfService } from '../../common/csrf.service.js';
+import { CsrfService, interactionPurpose } from '../../common/csrf.service.js';
 import { ViewsService } from '../../common/views.service.js';
 import { LoginThrottle } from '../../identity/login-throttle.js';
 import { UsersService } from '../../identity/users.service.js';
@@ -20,7 +20,8 @@ interface LoginForm {
 /**
  * The pages oidc-provider sends the browser to when it needs the user: sign-in and consent.
  * Each handler loads the interaction from its cookie, checks the step, and answers with a page
- * or a 303 back to the authorization endpoint.
+ * or a 303 back to the authorization endpoint. Their forms' CSRF tokens are bound to the
+ * interaction: a form posted to another interaction's URL is refused before anything happens.
  */
 @Public()
 @Controller('interaction/:uid')
@@ -50,7 +51,7 @@ export class InteractionsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    this.csrf.verify(req, reply);
+    this.csrf.verify(req, reply, interactionPurpose(uid));
     const interaction = await loadInteraction(this.provider, uid, req, reply, 'login');
     const email = typeof form?.email === 'string' ? form.email.slice(0, 320) : '';
     const password = typeof form?.password === 'string' ? form.password : '';
@@ -105,7 +106,7 @@ export class InteractionsController {
 
   @Post('confirm')
   async confirm(@Param('uid') uid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    this.csrf.verify(req, reply);
+    this.csrf.verify(req, reply, interactionPurpose(uid));
     const interaction = await loadInteraction(this.provider, uid, req, reply, 'consent');
     const { details } = interaction.prompt;
     const accountId = interaction.session!.accountId;
@@ -154,7 +155,7 @@ export class InteractionsController {
   /** "Deny" on consent and "Cancel" on sign-in: the app receives access_denied (RFC 6749 §4.1.2.1). */
   @Post('abort')
   async abort(@Param('uid') uid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    this.csrf.verify(req, reply);
+    this.csrf.verify(req, reply, interactionPurpose(uid));
     const interaction = await loadInteraction(this.provider, uid, req, reply);
     const accountId = interaction.session?.accountId;
     // Cancelling the sign-in page is not a consent decision; denying the consent page is.
@@ -200,7 +201,7 @@ export class InteractionsController {
           clientName: interaction.clientName,
           action: `/interaction/${interaction.uid}/login`,
           abortAction: `/interaction/${interaction.uid}/abort`,
-          csrfToken: this.csrf.issue(req, reply),
+          csrfToken: this.csrf.issue(req, reply, interactionPurpose(interaction.uid)),
           ...extra,
         }),
       );
@@ -229,7 +230,7 @@ export class InteractionsController {
           scopes,
           allowAction: `/interaction/${interaction.uid}/confirm`,
           denyAction: `/interaction/${interaction.uid}/abort`,
-          csrfToken: this.csrf.issue(req, reply),
+          csrfToken: this.csrf.issue(req, reply, interactionPurpose(interaction.uid)),
         }),
       );
   }

@@ -108,8 +108,10 @@ const REPLAY_LABELS: Record<string, string> = {
         );
         // First, so that it is outermost: every audit write a request starts is awaited.
         auditProviderEvents(provider, audit);
-        // Behind a reverse proxy, trust X-Forwarded-Proto/Host for URLs and secure cookies.
-        provider.proxy = config.trustProxy !== false;
+        // The engine reads its request's host, scheme and client address from X-Forwarded-*
+        // headers that are always Gatehouse's own: set from ISSUER and from Fastify's verdict
+        // under TRUST_PROXY when the request is handed over (see pin-to-issuer.ts).
+        provider.proxy = true;
         // Stored client secrets are SHA-256 digests: hash what the client presents and compare
         // in constant time (see clients/client-secret.ts). During a rotation's grace period the
         // previous secret works too (the adapter drops it once the period is over).
