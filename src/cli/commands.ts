@@ -96,6 +96,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       '--no-scope-removal',
       'users may only revoke the whole authorization, not single scopes',
     )
+    .option('--first-party', 'your own app: consent is remembered even for native apps and devices')
     .option('--json', 'print machine-readable output')
     .action(async (opts) => {
       const { client, clientSecret } = await withApp((app) =>
