@@ -236,7 +236,9 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
 
   program
     .command('tokens:purge')
-    .description('Delete expired sessions, codes, tokens and grants')
+    .description(
+      'Delete expired sessions, codes, tokens, grants, counters and personal tokens, and audit events older than AUDIT_RETENTION (run it from cron)',
+    )
     .option('--json', 'print machine-readable output')
     .action(async (opts) => {
       const deleted = await withApp((app) => app.get(TokenMaintenanceService).purgeExpired());
