@@ -96,6 +96,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       '--no-scope-removal',
       'users may only revoke the whole authorization, not single scopes',
     )
+    .option('--first-party', 'your own app: consent is remembered even for native apps and devices')
     .option('--json', 'print machine-readable output')
     .action(async (opts) => {
       const { client, clientSecret } = await withApp((app) =>
@@ -235,7 +236,9 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
 
   program
     .command('tokens:purge')
-    .description('Delete expired sessions, codes, tokens and grants')
+    .description(
+      'Delete expired sessions, codes, tokens, grants, counters and personal tokens, and audit events older than AUDIT_RETENTION (run it from cron)',
+    )
     .option('--json', 'print machine-readable output')
     .action(async (opts) => {
       const deleted = await withApp((app) => app.get(ExpiredRowsPurge).purgeExpired());

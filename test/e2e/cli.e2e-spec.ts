@@ -1,16 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { buildCli, runCli, type CliRun as Run } from '../support/cli.js';
 import { TestApp } from '../support/test-app.js';
 import { DataSource } from 'typeorm';
 import { Sql } from '../../src/database/sql.js';
 import { OidcPayloadEntity } from '../../src/tokens/oidc-payload.entity.js';
 import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
 import { UserAgent } from '../support/user-agent.js';
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * The CLI as users run it: the built program in its own process, against the database of a
@@ -20,13 +15,7 @@ describe('CLI (npm run cli -- ...)', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    execFileSync(
-      process.execPath,
-      ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
-      {
-        stdio: 'inherit',
-      },
-    );
+    buildCli();
     app = await TestApp.start();
   }, 180_000);
 
@@ -35,13 +24,7 @@ describe('CLI (npm run cli -- ...)', () => {
   });
 
   function cli(args: string[], input?: string, env: Record<string, string> = {}): Run {
-    const result = spawnSync(process.execPath, ['dist/src/cli/main.js', ...args], {
-      env: { PATH: process.env.PATH, ...app.environment, LOG_LEVEL: 'error', ...env },
-      input,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    return runCli(args, { input, env: { ...app.environment, LOG_LEVEL: 'error', ...env } });
   }
 
   function json(run: Run): Record<string, unknown> {
