@@ -2,10 +2,10 @@ import type { Command, Option } from 'commander';
 import { DataSource, In } from 'typeorm';
 import { buildProgram } from '../../src/cli/commands.js';
 import { UsersService } from '../../src/identity/users.service.js';
-import { OidcPayloadEntity } from '../../src/oauth/adapter/oidc-payload.entity.js';
+import { OidcPayloadEntity } from '../../src/tokens/oidc-payload.entity.js';
 import { CLIENT_TYPES } from '../../src/oauth/clients/client.entity.js';
 import type { ClientView } from '../../src/oauth/clients/client-view.js';
-import { KeyEntity } from '../../src/oauth/keys/key.entity.js';
+import { KeyEntity } from '../../src/keys/key.entity.js';
 import { codeFlowTokens, postForm } from '../support/api.js';
 import { buildCli, runCli, type CliRun } from '../support/cli.js';
 import {
