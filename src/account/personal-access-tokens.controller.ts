@@ -2,11 +2,10 @@ import { Body, Controller, Get, HttpStatus, Param, Post, Req, Res } from '@nestj
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsrfService } from '../common/csrf.service.js';
 import { UserInputError } from '../common/errors.js';
-import { Public } from '../common/public.decorator.js';
 import { ViewsService } from '../common/views.service.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { describeScope } from '../oauth/scopes.js';
-import { AccountSession } from './account-session.service.js';
+import { PageUser, SignedInPage } from './page-access.decorators.js';
 import { PersonalAccessTokens, TOKEN_LIFETIMES_DAYS } from './personal-access-tokens.service.js';
 
 interface TokenForm {
@@ -17,35 +16,30 @@ interface TokenForm {
 
 /**
  * /account/tokens: the signed-in user's personal access tokens (list, create, revoke), signed
- * in and protected like the other account pages. A new token is shown on the page that created
- * it, and never again.
+ * in and protected like the other account pages (`@SignedInPage()`). A new token is shown on
+ * the page that created it, and never again.
  */
-@Public()
+@SignedInPage()
 @Controller('account/tokens')
 export class PersonalAccessTokensController {
   constructor(
-    private readonly session: AccountSession,
     private readonly personalTokens: PersonalAccessTokens,
     private readonly views: ViewsService,
     private readonly csrf: CsrfService,
   ) {}
 
   @Get()
-  async tokens(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const user = await this.session.user(req, reply);
-    if (!user) {
-      return this.session.startSignIn(req, reply, '/account/tokens');
-    }
+  tokens(@PageUser() user: UserEntity, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.tokensPage(req, reply, user, {});
   }
 
   @Post()
   async createToken(
     @Body() form: TokenForm,
+    @PageUser() user: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const user = await this.session.userForPost(req, reply, this.csrf);
     const scopes = [form?.scope]
       .flat()
       .filter((scope): scope is string => typeof scope === 'string');
@@ -74,10 +68,10 @@ export class PersonalAccessTokensController {
   @Post(':id/revoke')
   async revokeToken(
     @Param('id') id: string,
+    @PageUser() user: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const user = await this.session.userForPost(req, reply, this.csrf);
     await this.personalTokens.revoke(user.id, id, { id: user.id, ip: req.ip });
     return this.tokensPage(req, reply, user, {
       notice: 'The token was revoked; it no longer works.',

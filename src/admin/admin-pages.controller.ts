@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AdminPage, PageUser } from '../account/page-access.decorators.js';
 import type { Actor } from '../audit/audit-event.js';
 import { CsrfService } from '../common/csrf.service.js';
 import { NotFoundError, UserInputError } from '../common/errors.js';
@@ -12,7 +13,6 @@ import type { UserEntity } from '../identity/user.entity.js';
 import { CLIENT_TYPES, type ClientEntity } from '../oauth/clients/client.entity.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { SCOPES } from '../oauth/scopes.js';
-import { AdminAccess } from './admin-access.js';
 import { MAX_GRACE_SECONDS } from './admin.schemas.js';
 
 /** What the registration form posts (urlencoded: every field a string, checkboxes when ticked). */
@@ -35,14 +35,13 @@ const field = (form: AppForm | undefined, name: string) => {
  * The administrators' pages: applications (register by type, see the secret once, rotate it
  * with a grace period, revoke the previous one, delete) and the audit trail. Server-rendered,
  * no script, CSRF tokens on every form; signed in like /account, and only for users with the
- * admin role (anyone else gets a 403 page).
+ * admin role (`@AdminPage()`: anyone else gets a 403 page).
  */
 @Public()
 @ApiExcludeController()
 @Controller('admin')
 export class AdminPagesController {
   constructor(
-    private readonly access: AdminAccess,
     private readonly clients: ClientsService,
     private readonly views: ViewsService,
     private readonly csrf: CsrfService,
@@ -55,26 +54,25 @@ export class AdminPagesController {
   }
 
   @Get('apps')
-  async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.access.forPage(req, reply);
-    if (!admin) {
-      return reply;
-    }
+  @AdminPage()
+  async list(@Res() reply: FastifyReply) {
     return this.page(reply, 'admin-apps', { apps: await this.clients.list() });
   }
 
   @Get('apps/new')
-  async newApp(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.access.forPage(req, reply);
-    if (!admin) {
-      return reply;
-    }
+  @AdminPage()
+  newApp(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.registrationForm(req, reply, {});
   }
 
   @Post('apps')
-  async create(@Body() form: AppForm, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.access.forPost(req, reply);
+  @AdminPage()
+  async create(
+    @Body() form: AppForm,
+    @PageUser() admin: UserEntity,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     try {
       const { client, clientSecret } = await this.clients.create(
         {
@@ -103,22 +101,20 @@ export class AdminPagesController {
   }
 
   @Get('apps/:id')
+  @AdminPage()
   async show(@Param('id') id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.access.forPage(req, reply);
-    if (!admin) {
-      return reply;
-    }
     return this.appPage(req, reply, await this.get(id), {});
   }
 
   @Post('apps/:id/rotate-secret')
+  @AdminPage()
   async rotate(
     @Param('id') id: string,
     @Body() form: AppForm,
+    @PageUser() admin: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const admin = await this.access.forPost(req, reply);
     const graceSeconds = parseGrace(field(form, 'grace') ?? '');
     const rotated = await this.clients.rotateSecret(id, {
       graceSeconds,
@@ -128,12 +124,13 @@ export class AdminPagesController {
   }
 
   @Post('apps/:id/revoke-secret')
+  @AdminPage()
   async revokeSecret(
     @Param('id') id: string,
+    @PageUser() admin: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const admin = await this.access.forPost(req, reply);
     const revoked = await this.clients.revokePreviousSecret(id, this.actor(admin, req));
     return this.appPage(req, reply, await this.get(id), {
       notice: revoked
@@ -143,13 +140,14 @@ export class AdminPagesController {
   }
 
   @Post('apps/:id/delete')
+  @AdminPage()
   async remove(
     @Param('id') id: string,
     @Body() form: AppForm,
+    @PageUser() admin: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const admin = await this.access.forPost(req, reply);
     const client = await this.get(id);
     if (field(form, 'confirm') !== client.name) {
       return this.appPage(
