@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsrfService } from '../common/csrf.service.js';
+import { type FormFields, single } from '../common/form-fields.js';
 import { Public } from '../common/public.decorator.js';
 import { ViewsService } from '../common/views.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -21,10 +22,6 @@ import { accountSignOutUrl } from '../oauth/provider/first-party-clients.js';
 import { AccountSession, SignInFailed } from './account-session.service.js';
 import { ConnectedApps } from './connected-apps.service.js';
 import { PageUser, SignedInPage } from './page-access.decorators.js';
-
-interface ScopeForm {
-  scope?: unknown;
-}
 
 /**
  * The signed-in user's own pages: their profile and the applications they allowed, with
@@ -129,12 +126,12 @@ export class AccountController {
   @SignedInPage()
   async removeScope(
     @Param('clientId') clientId: string,
-    @Body() form: ScopeForm,
+    @Body() form: FormFields,
     @PageUser() user: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const scope = typeof form?.scope === 'string' ? form.scope : '';
+    const scope = single(form, 'scope') ?? '';
     await this.apps.removeScope(user.id, clientId, scope, { id: user.id, ip: req.ip });
     return this.backToApps(reply, `removed=${encodeURIComponent(`${clientId} ${scope}`)}`);
   }

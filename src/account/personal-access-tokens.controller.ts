@@ -2,16 +2,28 @@ import { Body, Controller, Get, HttpStatus, Param, Post, Req, Res } from '@nestj
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsrfService } from '../common/csrf.service.js';
 import { UserInputError } from '../common/errors.js';
+import { all, type FormFields, problemsOf, single } from '../common/form-fields.js';
 import { ViewsService } from '../common/views.service.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { describeScope } from '../oauth/scopes.js';
 import { PageUser, SignedInPage } from './page-access.decorators.js';
-import { PersonalAccessTokens, TOKEN_LIFETIMES_DAYS } from './personal-access-tokens.service.js';
+import {
+  type NewPersonalAccessToken,
+  PersonalAccessTokens,
+  TOKEN_LIFETIMES_DAYS,
+} from './personal-access-tokens.service.js';
 
-interface TokenForm {
-  name?: unknown;
-  scope?: unknown;
-  days?: unknown;
+/**
+ * The create form as the service takes it; what the values may be (a name, scopes this user
+ * may hold, one of the lifetimes) is the service's to say. No lifetime chosen: 30 days.
+ */
+function newTokenFromForm(form: FormFields): NewPersonalAccessToken {
+  const days = single(form, 'days');
+  return {
+    name: single(form, 'name') ?? '',
+    scopes: all(form, 'scope'),
+    days: days === undefined ? 30 : Number(days),
+  };
 }
 
 /**
@@ -35,19 +47,12 @@ export class PersonalAccessTokensController {
 
   @Post()
   async createToken(
-    @Body() form: TokenForm,
+    @Body() form: FormFields,
     @PageUser() user: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const scopes = [form?.scope]
-      .flat()
-      .filter((scope): scope is string => typeof scope === 'string');
-    const values = {
-      name: typeof form?.name === 'string' ? form.name : '',
-      scopes,
-      days: typeof form?.days === 'string' ? Number(form.days) : 30,
-    };
+    const values = newTokenFromForm(form);
     try {
       const created = await this.personalTokens.create(user, values, { id: user.id, ip: req.ip });
       return this.tokensPage(req, reply, user, { created }, HttpStatus.CREATED);
@@ -55,13 +60,7 @@ export class PersonalAccessTokensController {
       if (!(error instanceof UserInputError)) {
         throw error;
       }
-      return this.tokensPage(
-        req,
-        reply,
-        user,
-        { values, problems: error.message.split('\n') },
-        400,
-      );
+      return this.tokensPage(req, reply, user, { values, problems: problemsOf(error) }, 400);
     }
   }
 
@@ -86,7 +85,7 @@ export class PersonalAccessTokensController {
       created?: string;
       notice?: string;
       problems?: string[];
-      values?: { name: string; scopes: string[]; days: number };
+      values?: NewPersonalAccessToken;
     },
     status = 200,
   ) {
