@@ -1,9 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { sha256Base64url } from '../common/sha256.js';
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import type { CsrfService } from '../common/csrf.service.js';
 import { APP_CONFIG, secureCookies, type AppConfig } from '../config/app-config.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { UsersService } from '../identity/users.service.js';
@@ -48,23 +47,6 @@ export class AccountSession {
   async user(request: FastifyRequest, reply: FastifyReply): Promise<UserEntity | undefined> {
     const accountId = await this.accountId(request, reply);
     return accountId ? ((await this.users.findById(accountId)) ?? undefined) : undefined;
-  }
-
-  /**
-   * The user behind a form post: CSRF first, then a session (a post cannot be resumed after a
-   * sign-in, so a session that ended meanwhile is a readable 401 page, and nothing changes).
-   */
-  async userForPost(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    csrf: CsrfService,
-  ): Promise<UserEntity> {
-    csrf.verify(request, reply);
-    const user = await this.user(request, reply);
-    if (!user) {
-      throw new UnauthorizedException('You are signed out. Sign in again and repeat the action.');
-    }
-    return user;
   }
 
   /** Answers with a redirect through the login page, back to `returnTo` afterwards. */

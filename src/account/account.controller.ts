@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsrfService } from '../common/csrf.service.js';
+import { type FormFields, single } from '../common/form-fields.js';
 import { Public } from '../common/public.decorator.js';
 import { ViewsService } from '../common/views.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -20,16 +21,14 @@ import { ClientsService } from '../oauth/clients/clients.service.js';
 import { accountSignOutUrl } from '../oauth/provider/first-party-clients.js';
 import { AccountSession, SignInFailed } from './account-session.service.js';
 import { ConnectedApps } from './connected-apps.service.js';
-
-interface ScopeForm {
-  scope?: unknown;
-}
+import { PageUser, SignedInPage } from './page-access.decorators.js';
 
 /**
  * The signed-in user's own pages: their profile and the applications they allowed, with
  * "Revoke access" and single-scope removal. Server-rendered, no script; every form carries a
- * CSRF token; a visitor who is not signed in is sent through the login page first.
- * (`@Public()`: these pages use the browser session, not bearer tokens.)
+ * CSRF token; a visitor who is not signed in is sent through the login page first
+ * (`@SignedInPage()`). `@Public()`: the sign-in routes need no session, and no page takes
+ * bearer tokens.
  */
 @Public()
 @Controller('account')
@@ -44,11 +43,8 @@ export class AccountController {
   ) {}
 
   @Get()
-  async profile(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const user = await this.session.user(req, reply);
-    if (!user) {
-      return this.session.startSignIn(req, reply, '/account');
-    }
+  @SignedInPage()
+  profile(@PageUser() user: UserEntity, @Res() reply: FastifyReply) {
     return this.page(reply, 'account', {
       user,
       signOutUrl: accountSignOutUrl(this.config.issuer),
@@ -99,16 +95,14 @@ export class AccountController {
   }
 
   @Get('apps')
+  @SignedInPage()
   async list(
     @Query('revoked') revoked: unknown,
     @Query('removed') removed: unknown,
+    @PageUser() user: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const user = await this.session.user(req, reply);
-    if (!user) {
-      return this.session.startSignIn(req, reply, '/account/apps');
-    }
     return this.page(reply, 'account-apps', {
       apps: await this.apps.list(user.id),
       notice: await this.notice(revoked, removed),
@@ -117,31 +111,29 @@ export class AccountController {
   }
 
   @Post('apps/:clientId/revoke')
+  @SignedInPage()
   async revoke(
     @Param('clientId') clientId: string,
+    @PageUser() user: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const user = await this.signedInForPost(req, reply);
     await this.apps.revoke(user.id, clientId, { id: user.id, ip: req.ip });
     return this.backToApps(reply, `revoked=${encodeURIComponent(clientId)}`);
   }
 
   @Post('apps/:clientId/scopes/remove')
+  @SignedInPage()
   async removeScope(
     @Param('clientId') clientId: string,
-    @Body() form: ScopeForm,
+    @Body() form: FormFields,
+    @PageUser() user: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const user = await this.signedInForPost(req, reply);
-    const scope = typeof form?.scope === 'string' ? form.scope : '';
+    const scope = single(form, 'scope') ?? '';
     await this.apps.removeScope(user.id, clientId, scope, { id: user.id, ip: req.ip });
     return this.backToApps(reply, `removed=${encodeURIComponent(`${clientId} ${scope}`)}`);
-  }
-
-  private signedInForPost(req: FastifyRequest, reply: FastifyReply): Promise<UserEntity> {
-    return this.session.userForPost(req, reply, this.csrf);
   }
 
   /**

@@ -2,58 +2,57 @@ import { Body, Controller, Get, HttpStatus, Param, Post, Req, Res } from '@nestj
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsrfService } from '../common/csrf.service.js';
 import { UserInputError } from '../common/errors.js';
-import { Public } from '../common/public.decorator.js';
+import { all, type FormFields, problemsOf, single } from '../common/form-fields.js';
 import { ViewsService } from '../common/views.service.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { describeScope } from '../tokens/scopes.js';
-import { AccountSession } from './account-session.service.js';
-import { PersonalAccessTokens, TOKEN_LIFETIMES_DAYS } from './personal-access-tokens.service.js';
+import { PageUser, SignedInPage } from './page-access.decorators.js';
+import {
+  type NewPersonalAccessToken,
+  PersonalAccessTokens,
+  TOKEN_LIFETIMES_DAYS,
+} from './personal-access-tokens.service.js';
 
-interface TokenForm {
-  name?: unknown;
-  scope?: unknown;
-  days?: unknown;
+/**
+ * The create form as the service takes it; what the values may be (a name, scopes this user
+ * may hold, one of the lifetimes) is the service's to say. No lifetime chosen: 30 days.
+ */
+function newTokenFromForm(form: FormFields): NewPersonalAccessToken {
+  const days = single(form, 'days');
+  return {
+    name: single(form, 'name') ?? '',
+    scopes: all(form, 'scope'),
+    days: days === undefined ? 30 : Number(days),
+  };
 }
 
 /**
  * /account/tokens: the signed-in user's personal access tokens (list, create, revoke), signed
- * in and protected like the other account pages. A new token is shown on the page that created
- * it, and never again.
+ * in and protected like the other account pages (`@SignedInPage()`). A new token is shown on
+ * the page that created it, and never again.
  */
-@Public()
+@SignedInPage()
 @Controller('account/tokens')
 export class PersonalAccessTokensController {
   constructor(
-    private readonly session: AccountSession,
     private readonly personalTokens: PersonalAccessTokens,
     private readonly views: ViewsService,
     private readonly csrf: CsrfService,
   ) {}
 
   @Get()
-  async tokens(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const user = await this.session.user(req, reply);
-    if (!user) {
-      return this.session.startSignIn(req, reply, '/account/tokens');
-    }
+  tokens(@PageUser() user: UserEntity, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.tokensPage(req, reply, user, {});
   }
 
   @Post()
   async createToken(
-    @Body() form: TokenForm,
+    @Body() form: FormFields,
+    @PageUser() user: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const user = await this.session.userForPost(req, reply, this.csrf);
-    const scopes = [form?.scope]
-      .flat()
-      .filter((scope): scope is string => typeof scope === 'string');
-    const values = {
-      name: typeof form?.name === 'string' ? form.name : '',
-      scopes,
-      days: typeof form?.days === 'string' ? Number(form.days) : 30,
-    };
+    const values = newTokenFromForm(form);
     try {
       const created = await this.personalTokens.create(user, values, { id: user.id, ip: req.ip });
       return this.tokensPage(req, reply, user, { created }, HttpStatus.CREATED);
@@ -61,23 +60,17 @@ export class PersonalAccessTokensController {
       if (!(error instanceof UserInputError)) {
         throw error;
       }
-      return this.tokensPage(
-        req,
-        reply,
-        user,
-        { values, problems: error.message.split('\n') },
-        400,
-      );
+      return this.tokensPage(req, reply, user, { values, problems: problemsOf(error) }, 400);
     }
   }
 
   @Post(':id/revoke')
   async revokeToken(
     @Param('id') id: string,
+    @PageUser() user: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const user = await this.session.userForPost(req, reply, this.csrf);
     await this.personalTokens.revoke(user.id, id, { id: user.id, ip: req.ip });
     return this.tokensPage(req, reply, user, {
       notice: 'The token was revoked; it no longer works.',
@@ -92,7 +85,7 @@ export class PersonalAccessTokensController {
       created?: string;
       notice?: string;
       problems?: string[];
-      values?: { name: string; scopes: string[]; days: number };
+      values?: NewPersonalAccessToken;
     },
     status = 200,
   ) {

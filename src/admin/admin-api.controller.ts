@@ -40,6 +40,7 @@ import {
   parseAuditQuery,
   RotatedSecretSchema,
   RotateSecretSchema,
+  toNewClient,
 } from './admin.schemas.js';
 
 const schema = (type: z.ZodType, io: 'input' | 'output' = 'output') =>
@@ -78,20 +79,8 @@ export class AdminApiController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const input = parseInput(NewAppSchema, body);
     const { client, clientSecret } = await this.clients.create(
-      {
-        name: input.name,
-        type: input.type,
-        redirectUris: input.redirect_uris,
-        postLogoutRedirectUris: input.post_logout_redirect_uris,
-        scope: input.scope,
-        introspection: input.introspection,
-        logoUri: input.logo_uri,
-        clientUri: input.client_uri,
-        allowScopeRemoval: input.allow_scope_removal,
-        firstParty: input.first_party,
-      },
+      toNewClient(parseInput(NewAppSchema, body)),
       actor(token, req),
     );
     void reply

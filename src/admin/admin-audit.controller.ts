@@ -1,35 +1,25 @@
-import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import { AdminPage } from '../account/page-access.decorators.js';
 import { AUDIT_EVENTS, AUDIT_OUTCOMES } from '../audit/audit-event.js';
 import { AuditLog } from '../audit/audit-log.service.js';
 import { UserInputError } from '../common/errors.js';
-import { Public } from '../common/public.decorator.js';
 import { ViewsService } from '../common/views.service.js';
-import { AdminAccess } from './admin-access.js';
 import { parseAuditQuery } from './admin.schemas.js';
 
 /** /admin/audit: the audit trail for administrators, newest first, with filters and pages. */
-@Public()
+@AdminPage()
 @ApiExcludeController()
 @Controller('admin')
 export class AdminAuditController {
   constructor(
-    private readonly access: AdminAccess,
     private readonly audit: AuditLog,
     private readonly views: ViewsService,
   ) {}
 
   @Get('audit')
-  async auditTrail(
-    @Query() query: Record<string, unknown>,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ) {
-    const admin = await this.access.forPage(req, reply);
-    if (!admin) {
-      return reply;
-    }
+  async auditTrail(@Query() query: Record<string, unknown>, @Res() reply: FastifyReply) {
     // An empty filter field in the form means "any".
     const filled = Object.fromEntries(
       Object.entries(query).filter(([, value]) => value !== '' && value !== undefined),

@@ -1,48 +1,31 @@
 import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AdminPage, PageUser } from '../account/page-access.decorators.js';
 import type { Actor } from '../audit/audit-event.js';
 import { CsrfService } from '../common/csrf.service.js';
 import { NotFoundError, UserInputError } from '../common/errors.js';
+import { type FormFields, problemsOf, text } from '../common/form-fields.js';
 import { Public } from '../common/public.decorator.js';
 import { ViewsService } from '../common/views.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { parseDuration } from '../config/duration.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { CLIENT_TYPES, type ClientEntity } from '../oauth/clients/client.entity.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { SCOPES } from '../tokens/scopes.js';
-import { AdminAccess } from './admin-access.js';
-import { MAX_GRACE_SECONDS } from './admin.schemas.js';
-
-/** What the registration form posts (urlencoded: every field a string, checkboxes when ticked). */
-type AppForm = Record<string, string | string[] | undefined>;
-
-const lines = (value: unknown) =>
-  typeof value === 'string'
-    ? value
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter(Boolean)
-    : [];
-
-const field = (form: AppForm | undefined, name: string) => {
-  const value = form?.[name];
-  return typeof value === 'string' ? value : Array.isArray(value) ? value.join(' ') : undefined;
-};
+import { graceFromForm, newClientFromForm, registrationValues } from './app-forms.js';
 
 /**
  * The administrators' pages: applications (register by type, see the secret once, rotate it
  * with a grace period, revoke the previous one, delete) and the audit trail. Server-rendered,
  * no script, CSRF tokens on every form; signed in like /account, and only for users with the
- * admin role (anyone else gets a 403 page).
+ * admin role (`@AdminPage()`: anyone else gets a 403 page).
  */
 @Public()
 @ApiExcludeController()
 @Controller('admin')
 export class AdminPagesController {
   constructor(
-    private readonly access: AdminAccess,
     private readonly clients: ClientsService,
     private readonly views: ViewsService,
     private readonly csrf: CsrfService,
@@ -55,41 +38,28 @@ export class AdminPagesController {
   }
 
   @Get('apps')
-  async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.access.forPage(req, reply);
-    if (!admin) {
-      return reply;
-    }
+  @AdminPage()
+  async list(@Res() reply: FastifyReply) {
     return this.page(reply, 'admin-apps', { apps: await this.clients.list() });
   }
 
   @Get('apps/new')
-  async newApp(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.access.forPage(req, reply);
-    if (!admin) {
-      return reply;
-    }
+  @AdminPage()
+  newApp(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.registrationForm(req, reply, {});
   }
 
   @Post('apps')
-  async create(@Body() form: AppForm, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.access.forPost(req, reply);
+  @AdminPage()
+  async create(
+    @Body() form: FormFields,
+    @PageUser() admin: UserEntity,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     try {
       const { client, clientSecret } = await this.clients.create(
-        {
-          name: field(form, 'name') ?? '',
-          type: field(form, 'type') ?? '',
-          redirectUris: lines(field(form, 'redirect_uris')),
-          postLogoutRedirectUris: lines(field(form, 'post_logout_redirect_uris')),
-          // No box ticked: every scope the type can use (as the CLI without --scope).
-          scope: field(form, 'scope'),
-          introspection: field(form, 'introspection') === 'on',
-          logoUri: field(form, 'logo_uri'),
-          clientUri: field(form, 'client_uri'),
-          allowScopeRemoval: field(form, 'allow_scope_removal') === 'on',
-          firstParty: field(form, 'first_party') === 'on',
-        },
+        newClientFromForm(form),
         this.actor(admin, req),
       );
       // The secret is in this response only: no redirect that would need to carry it.
@@ -98,42 +68,40 @@ export class AdminPagesController {
       if (!(error instanceof UserInputError)) {
         throw error;
       }
-      return this.registrationForm(req, reply, form, error.message.split('\n'), 400);
+      return this.registrationForm(req, reply, form, problemsOf(error), 400);
     }
   }
 
   @Get('apps/:id')
+  @AdminPage()
   async show(@Param('id') id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const admin = await this.access.forPage(req, reply);
-    if (!admin) {
-      return reply;
-    }
     return this.appPage(req, reply, await this.get(id), {});
   }
 
   @Post('apps/:id/rotate-secret')
+  @AdminPage()
   async rotate(
     @Param('id') id: string,
-    @Body() form: AppForm,
+    @Body() form: FormFields,
+    @PageUser() admin: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const admin = await this.access.forPost(req, reply);
-    const graceSeconds = parseGrace(field(form, 'grace') ?? '');
     const rotated = await this.clients.rotateSecret(id, {
-      graceSeconds,
+      graceSeconds: graceFromForm(form),
       actor: this.actor(admin, req),
     });
     return this.appPage(req, reply, await this.get(id), { secret: rotated.clientSecret });
   }
 
   @Post('apps/:id/revoke-secret')
+  @AdminPage()
   async revokeSecret(
     @Param('id') id: string,
+    @PageUser() admin: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const admin = await this.access.forPost(req, reply);
     const revoked = await this.clients.revokePreviousSecret(id, this.actor(admin, req));
     return this.appPage(req, reply, await this.get(id), {
       notice: revoked
@@ -143,15 +111,16 @@ export class AdminPagesController {
   }
 
   @Post('apps/:id/delete')
+  @AdminPage()
   async remove(
     @Param('id') id: string,
-    @Body() form: AppForm,
+    @Body() form: FormFields,
+    @PageUser() admin: UserEntity,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const admin = await this.access.forPost(req, reply);
     const client = await this.get(id);
-    if (field(form, 'confirm') !== client.name) {
+    if (text(form, 'confirm') !== client.name) {
       return this.appPage(
         req,
         reply,
@@ -182,28 +151,15 @@ export class AdminPagesController {
   private registrationForm(
     req: FastifyRequest,
     reply: FastifyReply,
-    form: AppForm,
+    form: FormFields,
     problems: string[] = [],
     status = 200,
   ) {
-    const values = {
-      name: field(form, 'name') ?? '',
-      type: field(form, 'type') ?? 'web',
-      redirect_uris: field(form, 'redirect_uris') ?? '',
-      post_logout_redirect_uris: field(form, 'post_logout_redirect_uris') ?? '',
-      scope: field(form, 'scope') ?? '',
-      logo_uri: field(form, 'logo_uri') ?? '',
-      client_uri: field(form, 'client_uri') ?? '',
-      introspection: field(form, 'introspection') === 'on',
-      firstParty: field(form, 'first_party') === 'on',
-      // A fresh form allows scope removal; a re-shown one keeps what was posted.
-      allow_scope_removal: problems.length ? field(form, 'allow_scope_removal') === 'on' : true,
-    };
     return this.page(
       reply,
       'admin-app-new',
       {
-        values,
+        values: registrationValues(form, problems.length > 0),
         problems,
         types: CLIENT_TYPES,
         scopes: Object.entries(SCOPES).map(([name, description]) => ({ name, description })),
@@ -242,19 +198,4 @@ export class AdminPagesController {
   private page(reply: FastifyReply, view: string, data: Record<string, unknown>, status = 200) {
     return this.views.send(reply, view, data, status);
   }
-}
-
-/** The rotate form's grace period: empty for the default, `0`, or a duration such as `12h`. */
-function parseGrace(value: string): number | undefined {
-  const trimmed = value.trim();
-  if (!trimmed) {
-    return undefined;
-  }
-  const seconds = /^0+\s*[smhd]?$/.test(trimmed) ? 0 : parseDuration(trimmed);
-  if (seconds === undefined || seconds > MAX_GRACE_SECONDS) {
-    throw new UserInputError(
-      'The grace period must be 0 or a duration of at most 30d, such as 90s, 10m, 12h or 7d.',
-    );
-  }
-  return seconds;
 }

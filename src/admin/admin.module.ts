@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { AccountModule } from '../account/account.module.js';
 import { CsrfService } from '../common/csrf.service.js';
 import { ProviderModule } from '../oauth/provider/provider.module.js';
-import { AdminAccess } from './admin-access.js';
 import { AdminApiController } from './admin-api.controller.js';
 import { AdminAuditController } from './admin-audit.controller.js';
 import { AdminPagesController } from './admin-pages.controller.js';
@@ -12,6 +11,6 @@ import { AdminUserGuard } from './admin-user.guard.js';
 @Module({
   imports: [AccountModule, ProviderModule],
   controllers: [AdminPagesController, AdminAuditController, AdminApiController],
-  providers: [AdminAccess, AdminUserGuard, CsrfService],
+  providers: [AdminUserGuard, CsrfService],
 })
 export class AdminModule {}

@@ -3,6 +3,7 @@ import { AUDIT_EVENTS, AUDIT_OUTCOMES, type AuditEventName } from '../audit/audi
 import type { AuditQuery } from '../audit/audit-log.service.js';
 import { parseInput } from '../common/parse-input.js';
 import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
+import type { NewClient } from '../oauth/clients/clients.service.js';
 
 const MAX_URIS = 20;
 /** The longest grace period an admin may give a rotated-out secret. */
@@ -36,6 +37,22 @@ export const NewAppSchema = z
       .describe('Your own app: users are not asked for consent again at each authorization'),
   })
   .meta({ title: 'NewApplication' });
+
+/** A validated new application (API body or registration form) as ClientsService takes it. */
+export function toNewClient(input: z.output<typeof NewAppSchema>): NewClient {
+  return {
+    name: input.name,
+    type: input.type,
+    redirectUris: input.redirect_uris,
+    postLogoutRedirectUris: input.post_logout_redirect_uris,
+    scope: input.scope,
+    introspection: input.introspection,
+    logoUri: input.logo_uri,
+    clientUri: input.client_uri,
+    allowScopeRemoval: input.allow_scope_removal,
+    firstParty: input.first_party,
+  };
+}
 
 export const RotateSecretSchema = z
   .strictObject({
