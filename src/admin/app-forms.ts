@@ -1,7 +1,7 @@
 import { UserInputError } from '../common/errors.js';
 import { type FormFields, lines, text, ticked } from '../common/form-fields.js';
 import { parseInput } from '../common/parse-input.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDurationOrZero } from '../config/duration.js';
 import type { NewClient } from '../oauth/clients/clients.service.js';
 import { NewAppSchema, RotateSecretSchema, toNewClient } from './admin.schemas.js';
 
@@ -62,8 +62,7 @@ export function graceFromForm(form: FormFields): number | undefined {
   if (!typed) {
     return undefined;
   }
-  // parseDuration takes positive durations only; "0", "0s" or "00h" mean "stop at once".
-  const seconds = /^0+\s*[smhd]?$/.test(typed) ? 0 : parseDuration(typed);
+  const seconds = parseDurationOrZero(typed);
   if (seconds === undefined) {
     throw new UserInputError(GRACE_PROBLEM);
   }

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Command, Option } from 'commander';
 import { UserInputError } from '../common/errors.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDurationOrZero } from '../config/duration.js';
 import { UsersService } from '../identity/users.service.js';
 import { ExpiredRowsPurge } from '../database/expired-rows.js';
 import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
@@ -24,11 +24,42 @@ function print(io: CliIo, json: boolean | undefined, data: unknown, text: string
 
 /** `--grace 0`, `--grace 90s`, `--grace 12h`, ... in seconds. */
 function parseGrace(value: string): number {
-  const seconds = /^0+\s*[smhd]?$/.test(value.trim()) ? 0 : parseDuration(value);
+  const seconds = parseDurationOrZero(value);
   if (seconds === undefined) {
     throw new UserInputError(`--grace must be 0 or a duration such as 600, 90s, 10m, 12h or 30d`);
   }
   return seconds;
+}
+
+/** Every command's `--json`. */
+interface JsonOption {
+  json?: boolean;
+}
+
+/** What commander parses for each command (the declarations below say the same). */
+interface UsersCreateOptions extends JsonOption {
+  email: string;
+  password?: string;
+  passwordStdin?: boolean;
+  name?: string;
+  admin?: boolean;
+}
+
+interface ClientsCreateOptions extends JsonOption {
+  name: string;
+  type: string;
+  redirectUri?: string[];
+  postLogoutRedirectUri?: string[];
+  scope?: string;
+  introspection?: boolean;
+  logoUri?: string;
+  homepage?: string;
+  scopeRemoval: boolean;
+  firstParty?: boolean;
+}
+
+interface RotateOptions extends JsonOption {
+  grace?: number;
 }
 
 /** Builds the `gatehouse` command tree; `withApp` opens the database only for the command run. */
@@ -47,13 +78,13 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .option('--name <name>', 'display name')
     .option('--admin', 'give the user the admin role')
     .option('--json', 'print machine-readable output')
-    .action(async (opts) => {
+    .action(async (opts: UsersCreateOptions) => {
       if (Boolean(opts.password) === Boolean(opts.passwordStdin)) {
         throw new UserInputError('give exactly one of --password or --password-stdin');
       }
       const password = opts.passwordStdin
         ? (await io.readStdin()).replace(/\r?\n$/, '')
-        : (opts.password as string);
+        : opts.password!;
       const user = await withApp((app) =>
         app.get(UsersService).create({
           email: opts.email,
@@ -98,7 +129,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     )
     .option('--first-party', 'your own app: consent is remembered even for native apps and devices')
     .option('--json', 'print machine-readable output')
-    .action(async (opts) => {
+    .action(async (opts: ClientsCreateOptions) => {
       const { client, clientSecret } = await withApp((app) =>
         app.get(ClientsService).create({
           name: opts.name,
@@ -134,7 +165,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .command('clients:list')
     .description('List registered applications')
     .option('--json', 'print machine-readable output')
-    .action(async (opts) => {
+    .action(async (opts: JsonOption) => {
       const clients = await withApp((app) => app.get(ClientsService).list());
       const text = clients.length
         ? clients.map((c) => `${c.id}  ${c.type.padEnd(7)}  ${c.name}`).join('\n')
@@ -159,7 +190,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       parseGrace,
     )
     .option('--json', 'print machine-readable output')
-    .action(async (clientId: string, opts) => {
+    .action(async (clientId: string, opts: RotateOptions) => {
       const rotated = await withApp((app) =>
         app.get(ClientsService).rotateSecret(clientId, { graceSeconds: opts.grace }),
       );
@@ -186,7 +217,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .description('End the grace period of the secret a rotation replaced: it stops working now')
     .argument('<client_id>')
     .option('--json', 'print machine-readable output')
-    .action(async (clientId: string, opts) => {
+    .action(async (clientId: string, opts: JsonOption) => {
       const revoked = await withApp((app) =>
         app.get(ClientsService).revokePreviousSecret(clientId),
       );
@@ -205,7 +236,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .description('Delete an application and revoke every grant and token it holds')
     .argument('<client_id>')
     .option('--json', 'print machine-readable output')
-    .action(async (clientId: string, opts) => {
+    .action(async (clientId: string, opts: JsonOption) => {
       await withApp((app) => app.get(ClientsService).delete(clientId));
       print(
         io,
@@ -219,7 +250,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .command('keys:rotate')
     .description('Add a new generation of signing keys (restart running servers to sign with it)')
     .option('--json', 'print machine-readable output')
-    .action(async (opts) => {
+    .action(async (opts: JsonOption) => {
       const result = await withApp(async (app) => {
         const keys = app.get(KeysService);
         await keys.load();
@@ -240,7 +271,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       'Delete expired sessions, codes, tokens, grants, counters and personal tokens, and audit events older than AUDIT_RETENTION (run it from cron)',
     )
     .option('--json', 'print machine-readable output')
-    .action(async (opts) => {
+    .action(async (opts: JsonOption) => {
       const deleted = await withApp((app) => app.get(ExpiredRowsPurge).purgeExpired());
       print(io, opts.json, { deleted }, `Deleted ${deleted} expired row(s)`);
     });

@@ -1,4 +1,4 @@
-import { parseDuration } from './duration.js';
+import { parseDuration, parseDurationOrZero } from './duration.js';
 
 describe('parseDuration', () => {
   describe('accepts', () => {
@@ -92,5 +92,22 @@ describe('parseDuration', () => {
     expect(parseDuration(String(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
     const maxDays = Math.floor(Number.MAX_SAFE_INTEGER / 86400);
     expect(parseDuration(`${maxDays}d`)).toBe(maxDays * 86400);
+  });
+});
+
+describe('parseDurationOrZero', () => {
+  it.each([
+    ['0', 0],
+    ['0s', 0],
+    ['00h', 0],
+    [' 0 d ', 0],
+    ['90s', 90],
+    ['12h', 43_200],
+  ])('parses %p as %p seconds', (value, seconds) => {
+    expect(parseDurationOrZero(value)).toBe(seconds);
+  });
+
+  it.each(['-1', '0x', 'soon', '', '1.5h'])('refuses %p', (value) => {
+    expect(parseDurationOrZero(value)).toBeUndefined();
   });
 });

@@ -12,3 +12,11 @@ export function parseDuration(value: string): number | undefined {
   const seconds = Number(match[1]) * UNIT_SECONDS[match[2] || 's'];
   return Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined;
 }
+
+/**
+ * Like {@link parseDuration}, but `0` (with or without a unit: `0s`, `00h`) is allowed too, for
+ * settings where zero turns the thing off (a grace period, a wait).
+ */
+export function parseDurationOrZero(value: string): number | undefined {
+  return /^0+\s*[smhd]?$/.test(value.trim()) ? 0 : parseDuration(value);
+}

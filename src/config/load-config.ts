@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { LogLevel } from '@nestjs/common';
 import type { AppConfig, DatabaseConfig } from './app-config.js';
-import { parseDuration } from './duration.js';
+import { parseDuration, parseDurationOrZero } from './duration.js';
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -33,7 +33,7 @@ const durationOrZero = (fallback: string) =>
     .string()
     .default(fallback)
     .transform((value, ctx) => {
-      const seconds = /^0+\s*[smhd]?$/.test(value.trim()) ? 0 : parseDuration(value);
+      const seconds = parseDurationOrZero(value);
       if (seconds === undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -55,7 +55,7 @@ const milliseconds = (fallback: string) =>
     .transform((value, ctx) => {
       const trimmed = value.trim();
       const ms = /^(\d+)\s*ms$/.exec(trimmed);
-      const seconds = /^0+\s*[smhd]?$/.test(trimmed) ? 0 : parseDuration(trimmed);
+      const seconds = parseDurationOrZero(trimmed);
       const result = ms ? Number(ms[1]) : seconds === undefined ? undefined : seconds * 1000;
       if (result === undefined || result > 60_000) {
         ctx.addIssue({

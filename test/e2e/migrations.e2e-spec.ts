@@ -48,8 +48,8 @@ describe('migrations on a fresh database', () => {
   let config: DatabaseConfig;
   const open = () => new DataSource(dataSourceOptions(config)).initialize();
   const applied = async (ds: DataSource) =>
-    (await ds.query('SELECT "name" FROM "migrations" ORDER BY "id"')).map(
-      (row: { name: string }) => row.name,
+    (await ds.query<{ name: string }[]>('SELECT "name" FROM "migrations" ORDER BY "id"')).map(
+      (row) => row.name,
     );
 
   beforeAll(async () => {

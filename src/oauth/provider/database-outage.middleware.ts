@@ -8,7 +8,7 @@ import {
   RETRY_AFTER_SECONDS,
   UNAVAILABLE_DESCRIPTION,
   unavailableLogLine,
-} from '../../database/database-unavailable.js';
+} from '../../common/database-unavailable.js';
 
 type Middleware = Parameters<Provider['use']>[0];
 

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { UserInputError } from '../common/errors.js';
-import { dataSourceOptions } from './data-source-options.js';
+import { UserInputError } from './errors.js';
+import { dataSourceOptions } from '../database/data-source-options.js';
 import {
   findDatabaseUnavailable,
   isDatabaseUnavailable,
