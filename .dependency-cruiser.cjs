@@ -8,9 +8,10 @@
 const LAYERS = [
   ['common', 'config'],
   ['database'],
-  ['audit', 'identity', 'keys'],
+  ['audit', 'identity', 'keys', 'mail'],
   ['tokens'],
   ['oauth', 'resources'],
+  ['people'],
   ['account', 'examples'],
   ['admin'],
   ['api-docs'],

@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { InteractionsModule } from './oauth/interactions/interactions.module.js';
 import { ProviderModule } from './oauth/provider/provider.module.js';
+import { PeopleModule } from './people/people.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 
 @Module({})
@@ -23,6 +24,7 @@ export class AppModule {
         DatabaseModule,
         ProviderModule,
         InteractionsModule,
+        PeopleModule,
         AccountModule,
         AdminModule,
         ResourcesModule,

@@ -203,6 +203,29 @@ export class OidcPayloadStore implements ExpiringRows {
     return this.grantIdOf('Grant', key);
   }
 
+  /**
+   * Deletes the browser sessions of an account (oidc-provider's `Session` rows), but the one
+   * whose row key is `exceptKey`; how many went. The session cookies then name nothing.
+   */
+  async deleteSessionsOf(accountId: string, exceptKey?: string): Promise<number> {
+    const rows = await this.sql.query(
+      `DELETE FROM oidc_payloads WHERE kind = 'Session' AND account_id = ?${
+        exceptKey ? ' AND id <> ?' : ''
+      } RETURNING id`,
+      exceptKey ? [accountId, exceptKey] : [accountId],
+    );
+    return rows.length;
+  }
+
+  /** The ids of every grant an account gave, to any client, live or not. */
+  async grantIdsOfAccount(accountId: string): Promise<string[]> {
+    const rows = await this.sql.query<{ grant_id: string | null }>(
+      "SELECT grant_id FROM oidc_payloads WHERE kind = 'Grant' AND account_id = ?",
+      [accountId],
+    );
+    return rows.map((row) => row.grant_id).filter((id) => id !== null);
+  }
+
   /** Deletes every expired row (reads ignore them anyway); how many went. */
   async purgeExpired(now: number): Promise<number> {
     const rows = await this.sql.query(

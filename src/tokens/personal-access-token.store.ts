@@ -77,6 +77,15 @@ export class PersonalAccessTokenStore implements ExpiringRows {
     return deleted.length > 0;
   }
 
+  /** Deletes every token of a user; how many went. */
+  async deleteAllForUser(userId: string): Promise<number> {
+    const rows = await this.sql.query(
+      'DELETE FROM personal_access_tokens WHERE user_id = ? RETURNING id',
+      [userId],
+    );
+    return rows.length;
+  }
+
   async findByHash(tokenHash: string): Promise<StoredPersonalAccessToken | undefined> {
     const [row] = await this.sql.query<StoredPersonalAccessToken>(
       `SELECT id, user_id, name, hint, scope, created_at, expires_at, last_used_at

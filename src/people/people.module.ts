@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { TokensModule } from '../tokens/tokens.module.js';
+import { UserAccess } from './user-access.service.js';
+
+/**
+ * The lifecycle of the people who sign in: what orchestrates identity (users), the token layer
+ * (sessions, grants, tokens) and mail — sign-up, invitations, verification, password reset,
+ * disabling and deleting.
+ */
+@Module({
+  imports: [AuditModule, TokensModule],
+  providers: [UserAccess],
+  exports: [UserAccess],
+})
+export class PeopleModule {}
