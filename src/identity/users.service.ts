@@ -3,8 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { z } from 'zod';
-import { ConflictError, UserInputError } from '../common/errors.js';
+import { ConflictError, NotFoundError, UserInputError } from '../common/errors.js';
 import { PasswordHasher } from './password-hasher.js';
+import { PASSWORD_MAX_LENGTH, passwordProblem } from './password-policy.js';
 import { UserEntity } from './user.entity.js';
 
 export interface NewUser {
@@ -17,10 +18,11 @@ export interface NewUser {
 const newUserSchema = z.object({
   email: z.email('email must be a valid address').max(320),
   // NIST SP 800-63B §5.1.1.2: at least 8 characters; a generous cap keeps hashing bounded.
+  // What else a password must not be (common, guessable) is password-policy.ts's to say.
   password: z
     .string()
     .min(8, 'password must be at least 8 characters')
-    .max(1024, 'password must be at most 1024 characters'),
+    .max(PASSWORD_MAX_LENGTH, `password must be at most ${PASSWORD_MAX_LENGTH} characters`),
   name: z.string().trim().min(1).max(200).optional(),
   admin: z.boolean().optional(),
 });
@@ -42,6 +44,10 @@ export class UsersService {
       throw new UserInputError(parsed.error.issues.map((issue) => issue.message).join('; '));
     }
     const { email, password, name, admin } = parsed.data;
+    const weak = await passwordProblem(password, [email, name]);
+    if (weak) {
+      throw new UserInputError(`password: ${weak}`);
+    }
     if (await this.users.existsBy({ email })) {
       throw new ConflictError(`a user with email ${email} already exists`);
     }
@@ -59,6 +65,31 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ email: normalizeEmail(email) });
+  }
+
+  /**
+   * Gives the user a new password, checked by the password policy.
+   * @throws UserInputError saying why the password is refused
+   */
+  async setPassword(id: string, password: string): Promise<void> {
+    const user = await this.findById(id);
+    if (!user) {
+      throw new NotFoundError(`no user with id ${id}`);
+    }
+    const weak = await passwordProblem(password, [user.email, user.name]);
+    if (weak) {
+      throw new UserInputError(weak);
+    }
+    await this.users.update({ id }, { passwordHash: await this.hasher.hash(password) });
+  }
+
+  /** Records a successful sign-in (shown to administrators). */
+  async recordSignIn(id: string, at = Date.now()): Promise<void> {
+    await this.users.update({ id }, { lastSignInAt: at });
+  }
+
   /**
    * The user whose email and password match, or null. Takes as long for an unknown email as
    * for a wrong password.
@@ -66,6 +97,7 @@ export class UsersService {
   async authenticate(email: string, password: string): Promise<UserEntity | null> {
     const user = await this.users.findOneBy({ email: normalizeEmail(email) });
     const ok = await this.hasher.verifyOrWaste(user?.passwordHash, password);
-    return ok ? user : null;
+    // A disabled user's password still checks out, but it signs nobody in.
+    return ok && user && user.disabledAt === null ? user : null;
   }
 }

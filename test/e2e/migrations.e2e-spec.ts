@@ -23,6 +23,7 @@ const HISTORY = [
   'PersonalAccessTokens1764320000000',
   'FirstPartyApps1764330000000',
   'DpopProofs1764340000000',
+  'UserLifecycle1764350000000',
 ];
 
 describe('the migration history', () => {

@@ -6,6 +6,7 @@ import { DeviceFlow1764310000000 } from './1764310000000-device-flow.js';
 import { PersonalAccessTokens1764320000000 } from './1764320000000-personal-access-tokens.js';
 import { FirstPartyApps1764330000000 } from './1764330000000-first-party-apps.js';
 import { DpopProofs1764340000000 } from './1764340000000-dpop-proofs.js';
+import { UserLifecycle1764350000000 } from './1764350000000-user-lifecycle.js';
 
 /**
  * Every schema change, oldest first, for both drivers (`./dialect.ts` says how to add one).
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   PersonalAccessTokens1764320000000,
   FirstPartyApps1764330000000,
   DpopProofs1764340000000,
+  UserLifecycle1764350000000,
 ];

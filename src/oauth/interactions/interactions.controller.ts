@@ -94,6 +94,7 @@ export class InteractionsController {
       });
     }
     await this.throttle.recordSuccess(email);
+    await this.users.recordSignIn(user.id);
     await this.audit.record({
       event: 'user.sign_in',
       outcome: 'success',

@@ -5,8 +5,8 @@ export function claimsFor(user: UserEntity): Record<string, unknown> {
   return {
     sub: user.id,
     email: user.email,
-    // Gatehouse does not verify addresses yet, so it must not claim they are verified.
-    email_verified: false,
+    // True once the person confirmed the address by an emailed link (or accepted an invitation).
+    email_verified: user.emailVerifiedAt !== null,
     ...(user.name ? { name: user.name } : {}),
     updated_at: Math.floor(user.updatedAt.getTime() / 1000),
   };

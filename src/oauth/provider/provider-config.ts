@@ -57,7 +57,8 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     },
     async findAccount(_ctx, sub) {
       const user = await deps.users.findById(sub);
-      if (!user) {
+      // A disabled user is nobody: their sessions, refresh tokens and codes stop working.
+      if (!user || user.disabledAt !== null) {
         return undefined;
       }
       return { accountId: user.id, claims: () => claimsFor(user) as { sub: string } };
