@@ -1,20 +1,14 @@
-import type { INestApplicationContext } from '@nestjs/common';
 import { Command, Option } from 'commander';
 import { UserInputError } from '../common/errors.js';
 import { parseDurationOrZero } from '../config/duration.js';
 import { UsersService } from '../identity/users.service.js';
 import { ExpiredRowsPurge } from '../database/expired-rows.js';
+import type { CliIo, ContextRunner } from './cli-io.js';
+import { addDatabaseCommands } from './database-commands.js';
 import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
 import { describeClient } from '../oauth/clients/client-view.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { KeysService } from '../keys/keys.service.js';
-
-export interface CliIo {
-  out: (text: string) => void;
-  readStdin: () => Promise<string>;
-}
-
-type ContextRunner = <T>(work: (app: INestApplicationContext) => Promise<T>) => Promise<T>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -276,5 +270,6 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       print(io, opts.json, { deleted }, `Deleted ${deleted} expired row(s)`);
     });
 
+  addDatabaseCommands(program, withApp, io);
   return program;
 }

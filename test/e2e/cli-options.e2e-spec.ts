@@ -1,3 +1,6 @@
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command, Option } from 'commander';
 import { DataSource, In } from 'typeorm';
 import { buildProgram } from '../../src/cli/commands.js';
@@ -268,6 +271,9 @@ describe('every CLI option, run', () => {
     'tokens:purge': {
       '--json': 'how many expired rows it deleted',
     },
+    'db:backup': {
+      '--json': 'the copy and its size; on PostgreSQL, pg_dump is named',
+    },
   };
 
   /** The tests of the table above, by command and option. */
@@ -515,6 +521,19 @@ describe('every CLI option, run', () => {
     },
   };
 
+  CHECKS['db:backup --json'] = () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-cli-backup-')), 'copy.sqlite');
+    if (process.env.TEST_DATABASE_URL) {
+      expect(cli(['db:backup', file]).stderr).toMatch(/back PostgreSQL up with pg_dump/);
+      return;
+    }
+    expect(succeeded(cli(['db:backup', file]))).toMatch(
+      new RegExp(`^Backed up the database to ${file} \\(\\d+ bytes\\)\n$`),
+    );
+    const copy = `${file}.json-copy`;
+    expect(json(['db:backup', copy])).toEqual({ file: copy, bytes: statSync(copy).size });
+  };
+
   const ROWS = Object.entries(COVERAGE).flatMap(([command, options]) =>
     Object.entries(options).map(([option, shows]) => [command, option, shows]),
   );
@@ -588,6 +607,7 @@ describe('every CLI option, run', () => {
     ['clients:delete', [], "error: missing required argument 'client_id'"],
     ['keys:rotate', ['now'], "error: too many arguments for 'keys:rotate'"],
     ['tokens:purge', ['--all'], "error: unknown option '--all'"],
+    ['db:backup', [], "error: missing required argument 'file'"],
     ['clients:show', [], "error: unknown command 'clients:show'"],
   ];
 
