@@ -14,7 +14,7 @@ const LAYERS = [
   ['people'],
   ['account', 'examples'],
   ['admin'],
-  ['api-docs'],
+  ['api-docs', 'health'],
   ['cli', 'app'],
 ];
 

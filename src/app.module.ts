@@ -3,8 +3,8 @@ import { AccountModule } from './account/account.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { ApiDocsController } from './api-docs/api-docs.controller.js';
 import { AssetsController, FaviconController } from './common/assets.controller.js';
-import { HealthController } from './common/health.controller.js';
 import { ExamplesController } from './examples/examples.controller.js';
+import { HealthModule } from './health/health.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -25,6 +25,7 @@ export class AppModule {
         ProviderModule,
         InteractionsModule,
         PeopleModule,
+        HealthModule,
         AccountModule,
         AdminModule,
         ResourcesModule,
@@ -34,7 +35,6 @@ export class AppModule {
         ApiDocsController,
         AssetsController,
         FaviconController,
-        HealthController,
         ...(config.serveExamples ? [ExamplesController] : []),
       ],
     };
