@@ -42,6 +42,8 @@ export interface AppConfig {
    * waits with it.
    */
   databaseBusyTimeout: number;
+  /** Seconds a stopping server (SIGTERM) waits for requests in flight before it exits anyway. */
+  shutdownTimeout: number;
   ttl: TokenLifetimes;
   /**
    * Format of access tokens for the API resource: self-encoded RFC 9068 JWTs (verified

@@ -392,6 +392,14 @@ describe('loadConfig', () => {
       );
     });
 
+    it('reads SHUTDOWN_TIMEOUT: 10 s by default, a positive duration', () => {
+      expect(loadConfig({}).shutdownTimeout).toBe(10);
+      expect(loadConfig({ SHUTDOWN_TIMEOUT: '1m' }).shutdownTimeout).toBe(60);
+      expect(configErrorFor({ SHUTDOWN_TIMEOUT: '0' }).message).toContain(
+        'SHUTDOWN_TIMEOUT: must be a positive duration such as 600, 90s, 10m, 12h or 30d',
+      );
+    });
+
     it('reads DATABASE_BUSY_TIMEOUT in milliseconds: 5 s by default, ms allowed, at most 1 m', () => {
       expect(loadConfig({}).databaseBusyTimeout).toBe(5000);
       expect(loadConfig({ DATABASE_BUSY_TIMEOUT: '250ms' }).databaseBusyTimeout).toBe(250);

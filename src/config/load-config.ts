@@ -127,6 +127,7 @@ const envSchema = z.object({
     )
     .optional(),
   DATABASE_BUSY_TIMEOUT: milliseconds('5s'),
+  SHUTDOWN_TIMEOUT: duration('10s'),
   ACCESS_TOKEN_TTL: duration('10m'),
   ID_TOKEN_TTL: duration('1h'),
   REFRESH_TOKEN_TTL: duration('30d'),
@@ -197,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     database: databaseFrom(e.DATABASE_URL, dataDir),
     databaseBusyTimeout: e.DATABASE_BUSY_TIMEOUT,
+    shutdownTimeout: e.SHUTDOWN_TIMEOUT,
     ttl: {
       accessToken: e.ACCESS_TOKEN_TTL,
       idToken: e.ID_TOKEN_TTL,
