@@ -9,6 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Sql } from '../database/sql.js';
+import { PostgresRevocationFeed } from './revocation-feed.js';
 import { hashId } from '../common/hash-id.js';
 import { type ExpiringRows, PurgesExpiredRows } from '../database/expired-rows.js';
 
@@ -49,9 +50,10 @@ const CLOCK_SKEW_MS = 60_000;
 /**
  * Self-encoded (JWT) access tokens are verified without the database, so revoking one needs a
  * deny-list: this is it. Every revocation is written to the `revocations` table and applied to
- * this process's in-memory copy at once; other processes (instances, the CLI) pick it up on
- * their next sync, every `REVOCATION_SYNC_INTERVAL`. The resource guard's hot path is a few map
- * lookups.
+ * this process's in-memory copy at once; on PostgreSQL every other process (instances, the
+ * CLI) is told at once too, by LISTEN/NOTIFY (revocation-feed.ts); and each reads the table every
+ * `REVOCATION_SYNC_INTERVAL` all the same, the safety net (and the only way on SQLite). The
+ * resource guard's hot path is a few map lookups.
  *
  * The list stays small: a grant or client entry only has to outlive the access tokens issued
  * before it (one access token lifetime), a token entry only the token itself.
@@ -69,6 +71,8 @@ export class RevocationList implements OnApplicationBootstrap, OnModuleDestroy, 
   };
   private syncedUpTo = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** On PostgreSQL: other instances' revocations the moment they commit. */
+  private readonly feed: PostgresRevocationFeed | undefined;
   private readonly now = Date.now;
 
   constructor(
@@ -76,9 +80,17 @@ export class RevocationList implements OnApplicationBootstrap, OnModuleDestroy, 
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.sql = new Sql(dataSource);
+    const options = dataSource.options;
+    this.feed =
+      options.type === 'postgres' && options.url
+        ? new PostgresRevocationFeed(options.url, this.sql)
+        : undefined;
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.feed?.listen((notice) =>
+      this.apply(notice.kind, notice.key, notice.revokedAt, notice.expiresAt),
+    );
     await this.sync();
     this.timer = setInterval(() => {
       this.sync().catch((error: unknown) =>
@@ -88,8 +100,9 @@ export class RevocationList implements OnApplicationBootstrap, OnModuleDestroy, 
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    await this.feed?.stop();
   }
 
   /**
@@ -106,6 +119,7 @@ export class RevocationList implements OnApplicationBootstrap, OnModuleDestroy, 
       [kind, key, revokedAt, expiresAt],
     );
     this.apply(kind, key, revokedAt, expiresAt);
+    await this.feed?.publish({ kind, key, revokedAt, expiresAt });
   }
 
   /**

@@ -248,3 +248,37 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     expect(await driveRead(app, accessToken)).toEqual(REVOKED);
   });
 });
+
+/**
+ * On PostgreSQL, instances hear of a revocation the moment it commits (LISTEN/NOTIFY): here
+ * the periodic sync is an hour apart, so only the notification can explain the refusal.
+ */
+(process.env.TEST_DATABASE_URL ? describe : describe.skip)(
+  'revocation across instances on PostgreSQL',
+  () => {
+    let app: TestApp;
+    let user: TestUser;
+
+    beforeAll(async () => {
+      app = await TestApp.start({ REVOCATION_SYNC_INTERVAL: '1h' });
+      user = await app.createUser();
+    });
+
+    afterAll(async () => {
+      await app.close();
+    });
+
+    it('reaches another instance at once, without waiting for the sync', async () => {
+      const other = await app.startAnotherInstance();
+      try {
+        const { client, accessToken } = await userApiTokens(app, user, 'drive.read');
+        expect(await driveRead(other, accessToken)).toEqual({ status: 200 });
+        await revoke(app, client, accessToken);
+        // The next sync is an hour away: only the notification can make the other refuse it.
+        await eventually(async () => expect(await driveRead(other, accessToken)).toEqual(REVOKED));
+      } finally {
+        await other.close();
+      }
+    });
+  },
+);
