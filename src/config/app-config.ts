@@ -59,6 +59,11 @@ export interface AppConfig {
   auditRetention: number;
   /** Seconds a client secret keeps working after it was rotated (0: it stops at once). */
   clientSecretGrace: number;
+  /**
+   * AES-256 keys sealing the signing and cookie keys at rest: `current` seals (and opens);
+   * `previous` only opens, while keys are re-sealed with a new one. Absent: stored unsealed.
+   */
+  keysEncryption: { current?: Buffer; previous?: Buffer };
   /** Passed to Fastify's `trustProxy`; false means X-Forwarded-* headers are ignored. */
   trustProxy: boolean | number | string;
   /**

@@ -99,6 +99,30 @@ const issuer = z
     return url.href.replace(/\/+$/, '');
   });
 
+/** A 256-bit key for AES-256-GCM: 64 hex digits, or 43 base64url characters. */
+const encryptionKey = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) {
+      return undefined;
+    }
+    const key = /^[0-9a-fA-F]{64}$/.test(value)
+      ? Buffer.from(value, 'hex')
+      : /^[A-Za-z0-9_-]{43}$/.test(value)
+        ? Buffer.from(value, 'base64url')
+        : undefined;
+    if (key?.length !== 32) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be 32 random bytes as 64 hex digits or 43 base64url characters (openssl rand -hex 32)',
+      });
+      return z.NEVER;
+    }
+    return key;
+  });
+
 const trustProxy = z
   .string()
   .default('false')
@@ -157,6 +181,8 @@ const envSchema = z.object({
   REVOCATION_SYNC_INTERVAL: duration('1s'),
   CLIENT_SECRET_GRACE: durationOrZero('24h'),
   AUDIT_RETENTION: duration('365d'),
+  KEYS_ENCRYPTION_KEY: encryptionKey,
+  KEYS_ENCRYPTION_KEY_PREVIOUS: encryptionKey,
   SERVE_EXAMPLES: z.enum(['true', 'false']).optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -217,6 +243,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       revocationSyncInterval: e.REVOCATION_SYNC_INTERVAL,
     },
     clientSecretGrace: e.CLIENT_SECRET_GRACE,
+    keysEncryption: {
+      current: e.KEYS_ENCRYPTION_KEY,
+      previous: e.KEYS_ENCRYPTION_KEY_PREVIOUS,
+    },
     auditRetention: e.AUDIT_RETENTION,
     // Development conveniences (the example SPA) stay off in production unless asked for.
     serveExamples: e.SERVE_EXAMPLES ? e.SERVE_EXAMPLES === 'true' : e.NODE_ENV !== 'production',

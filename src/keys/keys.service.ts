@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { DataSource, Repository } from 'typeorm';
 import { LOCKS, withStartupLock } from '../common/lock.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ConfigError } from '../config/load-config.js';
+import { isSealed, seal, unseal } from './key-seal.js';
 import { KeyEntity } from './key.entity.js';
 
 /** One key per algorithm family: RS256/PS256 for broad client support, ES256 for compactness. */
@@ -28,7 +31,10 @@ export class KeysService {
   private loading?: Promise<void>;
   private readonly repo: Repository<KeyEntity>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     this.repo = dataSource.getRepository(KeyEntity);
   }
 
@@ -49,6 +55,7 @@ export class KeysService {
       if (!(await this.repo.existsBy({ use: 'cookie' }))) {
         await this.addCookieKey();
       }
+      await this.sealWithCurrentKey();
     });
     await this.reload();
   }
@@ -74,7 +81,10 @@ export class KeysService {
   }
 
   async reload(): Promise<void> {
-    const keys = await this.repo.find({ order: { createdAt: 'DESC' } });
+    const keys = (await this.repo.find({ order: { createdAt: 'DESC' } })).map((key) => ({
+      ...key,
+      material: this.open(key).plaintext,
+    }));
     this.material = {
       signing: keys.filter((k) => k.use === 'signing').map((k) => JSON.parse(k.material) as JWK),
       cookie: keys.filter((k) => k.use === 'cookie').map((k) => JSON.parse(k.material) as string),
@@ -92,7 +102,7 @@ export class KeysService {
         this.repo.create({
           kid,
           use: 'signing',
-          material: JSON.stringify({ ...jwk, kid, alg, use: 'sig' }),
+          material: this.sealed(JSON.stringify({ ...jwk, kid, alg, use: 'sig' }), kid),
           createdAt,
         }),
       );
@@ -103,11 +113,52 @@ export class KeysService {
 
   private async addCookieKey(): Promise<void> {
     const secret = randomBytes(32).toString('base64url');
+    const kid = `cookie-${randomBytes(8).toString('hex')}`;
     await this.repo.insert({
-      kid: `cookie-${randomBytes(8).toString('hex')}`,
+      kid,
       use: 'cookie',
-      material: JSON.stringify(secret),
+      material: this.sealed(JSON.stringify(secret), kid),
       createdAt: Date.now(),
     });
+  }
+
+  /** Material as stored: sealed with KEYS_ENCRYPTION_KEY when one is set. */
+  private sealed(plaintext: string, kid: string): string {
+    const key = this.config.keysEncryption.current;
+    return key ? seal(plaintext, kid, key) : plaintext;
+  }
+
+  /**
+   * A row's material in the clear, and whether it must be (re-)sealed with the current key.
+   * @throws ConfigError when it is sealed and no configured key opens it
+   */
+  private open(row: KeyEntity): { plaintext: string; reseal: boolean } {
+    const { current, previous } = this.config.keysEncryption;
+    if (!isSealed(row.material)) {
+      return { plaintext: row.material, reseal: current !== undefined };
+    }
+    const keys = [current, previous].filter((key): key is Buffer => key !== undefined);
+    const opened = unseal(row.material, row.kid, keys);
+    if (!opened) {
+      throw new ConfigError(
+        keys.length === 0
+          ? 'KEYS_ENCRYPTION_KEY: the signing keys in the database are sealed; set the key they were sealed with'
+          : 'KEYS_ENCRYPTION_KEY: it does not open the signing keys in the database (while re-sealing, set the old key as KEYS_ENCRYPTION_KEY_PREVIOUS)',
+      );
+    }
+    return { plaintext: opened.plaintext, reseal: current !== undefined && opened.keyIndex > 0 };
+  }
+
+  /**
+   * Seals what is stored in the clear, and re-seals what KEYS_ENCRYPTION_KEY_PREVIOUS sealed,
+   * with KEYS_ENCRYPTION_KEY: after one start, a copy of the database reveals no usable key.
+   */
+  private async sealWithCurrentKey(): Promise<void> {
+    for (const row of await this.repo.find()) {
+      const { plaintext, reseal } = this.open(row);
+      if (reseal) {
+        await this.repo.update({ kid: row.kid }, { material: this.sealed(plaintext, row.kid) });
+      }
+    }
   }
 }
