@@ -9,7 +9,7 @@ import { securityHeaders } from './common/security-headers.js';
 import { ViewsService } from './common/views.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { KeysService } from './keys/keys.service.js';
-import { pinToIssuer } from './oauth/provider/pin-to-issuer.js';
+import { pinToIssuer } from './oauth/provider/corrections/pin-to-issuer.js';
 import type { Engine } from './oauth/provider/engine.js';
 import { OIDC_PROVIDER } from './oauth/provider/oidc-provider.token.js';
 import { isProviderPath } from './oauth/provider/routes.js';
@@ -81,7 +81,7 @@ function addSecurityHeaders(app: NestFastifyApplication): void {
  * everything else continues to Nest. RFC 8414 metadata is served from the same document as OIDC
  * discovery. A hook rather than `app.use()`: Nest's middleware layer (middie) would add its cost
  * to every API request. The engine sees every request as addressed to the issuer (see
- * pin-to-issuer.ts).
+ * corrections/pin-to-issuer.ts).
  */
 function mountProvider(app: NestFastifyApplication, provider: Engine, issuer: URL): void {
   const callback = provider.callback();

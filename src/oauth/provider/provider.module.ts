@@ -25,8 +25,8 @@ import { deviceFlow } from '../device/device-flow.middleware.js';
 import { DeviceModule } from '../device/device.module.js';
 import { DevicePolling } from '../device/device-polling.js';
 import { UserCodeThrottle } from '../device/user-code-throttle.js';
-import { corsPolicy } from './cors-policy.middleware.js';
-import { databaseOutage, rememberOutage } from './database-outage.middleware.js';
+import { corsPolicy } from './corrections/cors-for-browser-apps.js';
+import { databaseOutage, rememberOutage } from './corrections/database-outage.js';
 import { auditProviderEvents } from './provider-audit.js';
 import { providerConfiguration } from './provider-config.js';
 
