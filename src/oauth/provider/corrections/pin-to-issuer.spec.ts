@@ -22,7 +22,7 @@ describe('pinToIssuer, on the installed oidc-provider', () => {
       corrections: [seeIp],
       beforeEngine: (req) => pinToIssuer(req, ISSUER, '203.0.113.7'),
     });
-    // As provider.module.ts has it: the forwarded headers are Gatehouse's own.
+    // As provider.factory.ts has it: the forwarded headers are Gatehouse's own.
     bare.engine.proxy = true;
     pinned.engine.proxy = true;
   });
