@@ -12,7 +12,7 @@ import {
   RETRY_AFTER_SECONDS,
   UNAVAILABLE_DESCRIPTION,
   unavailableLogLine,
-} from '../database/database-unavailable.js';
+} from './database-unavailable.js';
 import { NotFoundError, UserInputError } from './errors.js';
 import type { ViewsService } from './views.service.js';
 

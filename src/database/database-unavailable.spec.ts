@@ -11,7 +11,7 @@ import {
   findDatabaseUnavailable,
   isDatabaseUnavailable,
   unavailableLogLine,
-} from './database-unavailable.js';
+} from '../common/database-unavailable.js';
 
 /** better-sqlite3 itself (it ships no types): the driver TypeORM uses, and its SqliteError. */
 interface SqliteConnection {

@@ -6,7 +6,7 @@ import {
   WEB,
   type EngineUnderTest,
 } from '../../../../test/support/engine-under-test.js';
-import { UNAVAILABLE_DESCRIPTION } from '../../../database/database-unavailable.js';
+import { UNAVAILABLE_DESCRIPTION } from '../../../common/database-unavailable.js';
 import type { KoaContextWithOIDC } from '../engine.js';
 import { PROVIDER_ROUTES } from '../routes.js';
 import { databaseOutage, rememberOutage } from './database-outage.js';

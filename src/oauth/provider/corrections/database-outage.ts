@@ -6,7 +6,7 @@ import {
   RETRY_AFTER_SECONDS,
   UNAVAILABLE_DESCRIPTION,
   unavailableLogLine,
-} from '../../../database/database-unavailable.js';
+} from '../../../common/database-unavailable.js';
 import type { EngineMiddleware, KoaContextWithOIDC } from '../engine.js';
 
 /** Where the outage a request met is kept until the middleware answers for it. */
