@@ -16,7 +16,6 @@ export type Engine = Provider;
 export type {
   ClientMetadata,
   Configuration,
-  ErrorOut,
   InteractionResults,
   KoaContextWithOIDC,
 } from 'oidc-provider';
