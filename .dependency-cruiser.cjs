@@ -54,7 +54,7 @@ module.exports = {
     {
       name: 'engine-in-one-place',
       comment: 'only src/oauth/provider/engine.ts imports oidc-provider; others use its exports',
-      severity: 'warn',
+      severity: 'error',
       from: { path: '^(src|test)/', pathNot: ENGINE },
       to: { path: 'node_modules/oidc-provider/' },
     },

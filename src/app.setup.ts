@@ -2,7 +2,6 @@ import { ConsoleLogger, type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
-import type Provider from 'oidc-provider';
 import { AppModule } from './app.module.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { refuseOtherHosts } from './common/misdirected-requests.js';
@@ -10,8 +9,9 @@ import { securityHeaders } from './common/security-headers.js';
 import { ViewsService } from './common/views.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { KeysService } from './keys/keys.service.js';
+import { pinToIssuer } from './oauth/provider/corrections/pin-to-issuer.js';
+import type { Engine } from './oauth/provider/engine.js';
 import { OIDC_PROVIDER } from './oauth/provider/oidc-provider.token.js';
-import { pinToIssuer } from './oauth/provider/pin-to-issuer.js';
 import { isProviderPath } from './oauth/provider/routes.js';
 import { setupApiDocs } from './api-docs/api-docs.js';
 import { BearerChallengeFilter } from './resources/auth/bearer-challenge.js';
@@ -55,7 +55,7 @@ export async function createApp(
   }
   // First after that, so that nothing of ours runs for oidc-provider's requests (it sets its
   // own headers).
-  mountProvider(app, app.get<Provider>(OIDC_PROVIDER), issuer);
+  mountProvider(app, app.get<Engine>(OIDC_PROVIDER), issuer);
   await app.register(fastifyCookie, { secret: keys.current.cookie });
   addSecurityHeaders(app);
   setupApiDocs(app, config);
@@ -81,9 +81,9 @@ function addSecurityHeaders(app: NestFastifyApplication): void {
  * everything else continues to Nest. RFC 8414 metadata is served from the same document as OIDC
  * discovery. A hook rather than `app.use()`: Nest's middleware layer (middie) would add its cost
  * to every API request. The engine sees every request as addressed to the issuer (see
- * pin-to-issuer.ts).
+ * corrections/pin-to-issuer.ts).
  */
-function mountProvider(app: NestFastifyApplication, provider: Provider, issuer: URL): void {
+function mountProvider(app: NestFastifyApplication, provider: Engine, issuer: URL): void {
   const callback = provider.callback();
   const rfc8414 = '/.well-known/oauth-authorization-server';
   app

@@ -2,11 +2,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { sha256Base64url } from '../common/sha256.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type Provider from 'oidc-provider';
 import { APP_CONFIG, secureCookies, type AppConfig } from '../config/app-config.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { UsersService } from '../identity/users.service.js';
 import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID } from '../oauth/provider/first-party-clients.js';
+import { signedInAccountId, type Engine } from '../oauth/provider/engine.js';
 import { OIDC_PROVIDER } from '../oauth/provider/oidc-provider.token.js';
 import { PROVIDER_ROUTES } from '../oauth/provider/routes.js';
 
@@ -38,7 +38,7 @@ export class SignInFailed extends Error {
 @Injectable()
 export class AccountSession {
   constructor(
-    @Inject(OIDC_PROVIDER) private readonly provider: Provider,
+    @Inject(OIDC_PROVIDER) private readonly provider: Engine,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersService,
   ) {}
@@ -121,13 +121,7 @@ export class AccountSession {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<string | undefined> {
-    const ctx = this.provider.createContext(request.raw, reply.raw);
-    const session = await (
-      this.provider.Session as unknown as {
-        get(ctx: unknown): Promise<{ accountId?: string }>;
-      }
-    ).get(ctx);
-    return session.accountId;
+    return signedInAccountId(this.provider, request.raw, reply.raw);
   }
 
   private attemptOf(request: FastifyRequest, reply: FastifyReply): SignInAttempt | undefined {

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Provider from 'oidc-provider';
 import type { Actor } from '../audit/audit-event.js';
 import { AuditLog } from '../audit/audit-log.service.js';
 import { NotFoundError, UserInputError } from '../common/errors.js';
@@ -7,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { GrantUsage } from '../tokens/grant-usage.service.js';
 import { GrantsService } from '../oauth/grants/grants.service.js';
+import { removeGrantedScope, type Engine } from '../oauth/provider/engine.js';
 import { OIDC_PROVIDER } from '../oauth/provider/oidc-provider.token.js';
 import { API_SCOPES, apiResource, describeScope, type Scope } from '../tokens/scopes.js';
 
@@ -37,7 +37,7 @@ export interface ConnectedApp {
 @Injectable()
 export class ConnectedApps {
   constructor(
-    @Inject(OIDC_PROVIDER) private readonly provider: Provider,
+    @Inject(OIDC_PROVIDER) private readonly provider: Engine,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly grants: GrantsService,
     private readonly usage: GrantUsage,
@@ -133,13 +133,7 @@ export class ConnectedApps {
       if (!grant) {
         continue;
       }
-      // Removed, not rejected: a rejected scope would count as already decided, and the app
-      // could never ask for it again; removed, asking again shows the consent page.
-      if ((API_SCOPES as string[]).includes(scope) && grant.resources?.[api]) {
-        grant.resources[api] = without(grant.resources[api], scope);
-      } else if (grant.openid?.scope) {
-        grant.openid.scope = without(grant.openid.scope, scope);
-      }
+      removeGrantedScope(grant, scope, (API_SCOPES as string[]).includes(scope) ? api : undefined);
       await grant.save();
       // Deletes the grant's opaque access tokens and refuses its JWTs issued until now.
       await this.provider.AccessToken.revokeByGrantId(grantId);
@@ -152,13 +146,6 @@ export class ConnectedApps {
       details: { account_id: accountId, scope },
     });
   }
-}
-
-function without(scopes: string, scope: string): string {
-  return scopes
-    .split(' ')
-    .filter((candidate) => candidate && candidate !== scope)
-    .join(' ');
 }
 
 /**

@@ -78,7 +78,7 @@ export interface AppConfig {
 /**
  * Whether cookies are marked `Secure` (RFC 6265 §4.1.2.5): when the public origin, ISSUER, is
  * https, however the request reached this process (a TLS-terminating proxy speaks http to it).
- * oidc-provider's cookies follow the same rule (see oauth/provider/pin-to-issuer.ts).
+ * oidc-provider's cookies follow the same rule (see oauth/provider/corrections/pin-to-issuer.ts).
  */
 export function secureCookies(config: Pick<AppConfig, 'issuer'>): boolean {
   return new URL(config.issuer).protocol === 'https:';

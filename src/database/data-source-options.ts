@@ -35,7 +35,7 @@ export function dataSourceOptions(
     synchronize: false,
     enableWAL: true,
     // Wait for a concurrent writer (the CLI, another process) instead of failing at once with
-    // SQLITE_BUSY, which is then answered 503 (database-unavailable.ts). better-sqlite3 waits
+    // SQLITE_BUSY, which is then answered 503 (common/database-unavailable.ts). better-sqlite3 waits
     // synchronously: the whole process waits, so this stays short.
     timeout: busyTimeoutMs,
     prepareDatabase: (db: { pragma(source: string): unknown }) => {

@@ -1,6 +1,9 @@
-import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ViewsService } from '../../common/views.service.js';
+import { announcePollingInterval } from '../provider/corrections/device-polling-interval.js';
+import { slowDown } from '../provider/corrections/slow-down.js';
+import { prefillUserCode } from '../provider/corrections/user-code-prefill.js';
 import { renderCodePage, WRONG_USER_CODE } from '../provider/device-pages.js';
+import type { KoaContextWithOIDC } from '../provider/engine.js';
 import { PROVIDER_ROUTES } from '../provider/routes.js';
 import type { DevicePolling } from './device-polling.js';
 import type { UserCodeThrottle } from './user-code-throttle.js';
@@ -26,13 +29,12 @@ const USER_CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/;
 
 /**
  * What Gatehouse adds around oidc-provider's device flow (RFC 8628):
- * - the device authorization response names its polling `interval` (§3.2);
- * - a poll sooner than the interval gets `slow_down` instead of `authorization_pending`, and the
- *   interval grows by 5 s (§3.5; oidc-provider does not enforce the interval);
  * - wrong user codes are throttled per browser session and per address (§5.1);
- * - `verification_uri_complete` opens the code page with the code filled in, for the user to
- *   check and confirm (oidc-provider would submit it with inline script, which our CSP forbids
- *   and which §5.4 advises against).
+ * - a QR code of `verification_uri_complete` (§3.3.1) for a device with a screen;
+ * - the corrections of the engine's answers: the device authorization response names its
+ *   polling `interval` (§3.2), a poll sooner than the interval gets `slow_down` and the
+ *   interval grows by 5 s (§3.5), and `verification_uri_complete` opens the code page with the
+ *   code filled in (§3.3.1) — see `provider/corrections/`.
  */
 export function deviceFlow(deps: DeviceFlowDependencies): Middleware {
   return async (ctx, next) => {
@@ -46,13 +48,11 @@ export function deviceFlow(deps: DeviceFlowDependencies): Middleware {
     if (!ctx.oidc) {
       return;
     }
-    if (ctx.oidc.route === 'device_authorization' && ctx.status === 200) {
-      ctx.body = { ...(ctx.body as object), interval: deps.polling.interval };
-    } else if (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === DEVICE_CODE_GRANT) {
+    announcePollingInterval(ctx, deps.polling.interval);
+    if (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === DEVICE_CODE_GRANT) {
       await enforceInterval(ctx, deps);
-    } else if (ctx.oidc.route === 'code_verification' && ctx.method === 'GET') {
-      prefillUserCode(ctx, deps);
     }
+    prefillUserCode(ctx, deps.views);
   };
 }
 
@@ -81,20 +81,13 @@ async function verifyUserCode(
   }
 }
 
+/** Records the poll; one sooner than the interval gets `slow_down` (see corrections/slow-down.ts). */
 async function enforceInterval(ctx: KoaContextWithOIDC, deps: DeviceFlowDependencies) {
   const deviceCode = ctx.oidc.params?.device_code;
-  const body = ctx.body as { error?: string } | undefined;
   if (typeof deviceCode !== 'string' || !deviceCode) {
     return;
   }
-  const interval = await deps.polling.poll(deviceCode, Date.now() + deps.deviceCodeTtl * 1000);
-  // Only a pending authorization is slowed down: tokens, a denial or an expiry stand.
-  if (interval !== undefined && ctx.status === 400 && body?.error === 'authorization_pending') {
-    ctx.body = {
-      error: 'slow_down',
-      error_description: `polling too often: wait at least ${interval} seconds between requests`,
-    };
-  }
+  slowDown(ctx, await deps.polling.poll(deviceCode, Date.now() + deps.deviceCodeTtl * 1000));
 }
 
 /**
@@ -124,19 +117,5 @@ async function qrCode(ctx: KoaContextWithOIDC, issuer: string): Promise<void> {
     type: 'svg',
     margin: 2,
     errorCorrectionLevel: 'M',
-  });
-}
-
-function prefillUserCode(ctx: KoaContextWithOIDC, deps: DeviceFlowDependencies) {
-  const userCode = ctx.oidc.params?.user_code;
-  const secret = (ctx.oidc.session?.state as { secret?: string } | undefined)?.secret;
-  if (typeof userCode !== 'string' || !userCode || !secret || ctx.status !== 200) {
-    return;
-  }
-  renderCodePage(ctx, deps.views, {
-    action: ctx.oidc.urlFor('code_verification'),
-    xsrf: secret,
-    userCode: userCode.slice(0, 32),
-    status: 200,
   });
 }

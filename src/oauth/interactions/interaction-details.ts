@@ -1,8 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type Provider from 'oidc-provider';
+import type { Engine, InteractionDetails } from '../provider/engine.js';
 
-export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>> & {
+export type Interaction = InteractionDetails & {
   clientName: string;
 };
 
@@ -20,13 +20,13 @@ export class InteractionExpired extends BadRequestException {
  * expected step. Anything else (no cookie, a forged one, another uid) is a readable 400.
  */
 export async function loadInteraction(
-  provider: Provider,
+  provider: Engine,
   uid: string,
   req: FastifyRequest,
   reply: FastifyReply,
   step?: 'login' | 'consent',
 ): Promise<Interaction> {
-  let details: Awaited<ReturnType<Provider['interactionDetails']>>;
+  let details: InteractionDetails;
   try {
     details = await provider.interactionDetails(req.raw, reply.raw);
   } catch {

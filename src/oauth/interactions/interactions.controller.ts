@@ -1,12 +1,11 @@
 import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type Provider from 'oidc-provider';
-import type { InteractionResults } from 'oidc-provider';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { CsrfService, interactionPurpose } from '../../common/csrf.service.js';
 import { ViewsService } from '../../common/views.service.js';
 import { LoginThrottle } from '../../identity/login-throttle.js';
 import { UsersService } from '../../identity/users.service.js';
+import type { Engine, InteractionResults } from '../provider/engine.js';
 import { OIDC_PROVIDER } from '../provider/oidc-provider.token.js';
 import { describeScope, PRIVILEGED_SCOPES } from '../../tokens/scopes.js';
 import { InteractionExpired, loadInteraction, type Interaction } from './interaction-details.js';
@@ -27,7 +26,7 @@ interface LoginForm {
 @Controller('interaction/:uid')
 export class InteractionsController {
   constructor(
-    @Inject(OIDC_PROVIDER) private readonly provider: Provider,
+    @Inject(OIDC_PROVIDER) private readonly provider: Engine,
     private readonly views: ViewsService,
     private readonly csrf: CsrfService,
     private readonly users: UsersService,

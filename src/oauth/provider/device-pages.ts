@@ -1,5 +1,6 @@
-import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ViewsService } from '../../common/views.service.js';
+import { codePageAfter } from './corrections/device-code-errors.js';
+import type { KoaContextWithOIDC } from './engine.js';
 import { ACCOUNT_CLIENT_ID } from './first-party-clients.js';
 import { describeScope } from '../../tokens/scopes.js';
 
@@ -8,21 +9,6 @@ import { describeScope } from '../../tokens/scopes.js';
  * enter the code, confirm the device, done. Ours, rendered like every other page: labelled
  * fields, no script, the same CSP. Sign-in and consent in between are the usual pages.
  */
-
-/** Why the code page is shown again, in words for the person holding the device. */
-const MESSAGES: Record<string, { status: number; text: string }> = {
-  NoCodeError: { status: 400, text: 'Enter the code shown on your device.' },
-  NotFoundError: {
-    status: 400,
-    text: 'That code is not valid. Check the code on your device and try again.',
-  },
-  ExpiredError: { status: 400, text: 'That code has expired. Start again on your device.' },
-  AlreadyUsedError: {
-    status: 400,
-    text: 'That code was already used. Start again on your device.',
-  },
-  AbortedError: { status: 200, text: 'The device was not connected.' },
-};
 
 /** Set on the context when a typed code matched nothing: the brute-force throttle counts it. */
 export const WRONG_USER_CODE = 'gatehouseWrongUserCode';
@@ -41,21 +27,16 @@ export function devicePages(views: ViewsService) {
       _out?: unknown,
       err?: Error & { userCode?: string },
     ) {
-      const problem = err
-        ? (MESSAGES[err.name] ?? {
-            status: 400,
-            text: 'The request could not be completed. Start again on your device.',
-          })
-        : undefined;
-      if (err?.name === 'NotFoundError') {
+      const page = codePageAfter(err);
+      if (page.wrongCode) {
         ctx.state[WRONG_USER_CODE] = true;
       }
       renderCodePage(ctx, views, {
         ...form(ctx),
-        userCode: err?.name === 'AbortedError' ? '' : (err?.userCode ?? ''),
-        error: err?.name === 'AbortedError' ? undefined : problem?.text,
-        notice: err?.name === 'AbortedError' ? problem?.text : undefined,
-        status: problem?.status ?? 200,
+        userCode: page.userCode,
+        error: page.error,
+        notice: page.notice,
+        status: page.status,
       });
     },
 

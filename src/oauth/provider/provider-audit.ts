@@ -1,6 +1,6 @@
-import type Provider from 'oidc-provider';
-import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AuditLog } from '../../audit/audit-log.service.js';
+import { ENGINE_TEXT } from './corrections/engine-text.js';
+import type { Engine, KoaContextWithOIDC } from './engine.js';
 
 /** Grant types whose success means tokens for a new authorization (not a refresh). */
 const NEW_GRANT_TYPES = new Set([
@@ -9,17 +9,17 @@ const NEW_GRANT_TYPES = new Set([
 ]);
 
 /**
- * oidc-provider's detail for a replayed refresh token (ours says the same, see REPLAY_LABELS);
- * the client only sees `grant request is invalid`.
+ * oidc-provider's detail for a replayed refresh token (the adapter's says the same, see
+ * corrections/replay-is-invalid-grant.ts); the client only sees `grant request is invalid`.
  */
-const REFRESH_REUSE = 'refresh token already used';
+const REFRESH_REUSE = ENGINE_TEXT.replayed.RefreshToken;
 
 /**
  * Records what oidc-provider does on its own into the audit trail: tokens issued for a new
  * authorization, a refresh token presented twice (RFC 9700 §4.14.2: the grant is revoked), and
  * grants revoked at the revocation endpoint or because of a replay. Never a token or code.
  */
-export function auditProviderEvents(provider: Provider, audit: AuditLog): void {
+export function auditProviderEvents(provider: Engine, audit: AuditLog): void {
   // oidc-provider announces events synchronously while it handles a request; the writes they
   // start are awaited before the response goes out, so a client never holds tokens whose
   // issuance is not yet on record.

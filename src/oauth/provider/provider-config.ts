@@ -1,5 +1,3 @@
-import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import { errors, interactionPolicy } from 'oidc-provider';
 import type { AppConfig } from '../../config/app-config.js';
 import type { ViewsService } from '../../common/views.service.js';
 import type { UsersService } from '../../identity/users.service.js';
@@ -8,7 +6,17 @@ import type { GrantsService } from '../grants/grants.service.js';
 import { grantKey } from '../../tokens/revocation-list.js';
 import { API_SCOPES, apiResource, IDENTITY_SCOPES, SCOPES } from '../../tokens/scopes.js';
 import { claimsFor } from './account-claims.js';
+import { errorPage } from './corrections/error-page.js';
+import { spareFirstPartyNativeApps } from './corrections/first-party-native-consent.js';
 import { devicePages } from './device-pages.js';
+import {
+  basePolicy,
+  invalidScope,
+  invalidTarget,
+  type ClientMetadata,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from './engine.js';
 import { ACCOUNT_CLIENT_ID, accountClientMetadata } from './first-party-clients.js';
 import { PROVIDER_ROUTES } from './routes.js';
 
@@ -172,7 +180,11 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     },
 
     interactions: {
-      policy: interactionPolicyFor(),
+      // Native apps are asked at every authorization (RFC 8252 §8.6), except first-party ones.
+      policy: spareFirstPartyNativeApps(
+        basePolicy(),
+        (ctx) => extraMetadata(ctx.oidc.client!, 'first_party') === true,
+      ),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     features: {
@@ -212,7 +224,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
         useGrantedResource: () => true,
         getResourceServerInfo: (ctx, resourceIndicator, client) => {
           if (resourceIndicator !== api) {
-            throw new errors.InvalidTarget();
+            throw invalidTarget();
           }
           const apiScope = extraMetadata(client, 'api_scope');
           const allowed = typeof apiScope === 'string' ? apiScope.split(' ').filter(Boolean) : [];
@@ -221,7 +233,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
             // is an error, not a silent downgrade (RFC 6749 §5.2 invalid_scope).
             const refused = requestedScopes(ctx).find((scope) => !allowed.includes(scope));
             if (refused) {
-              throw new errors.InvalidScope('requested scope is not allowed', refused);
+              throw invalidScope('requested scope is not allowed', refused);
             }
           }
           return {
@@ -257,32 +269,8 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
         (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin)
       );
     },
-    // A server_error is logged once, by the provider's `server_error` listener (provider.module.ts).
-    renderError(ctx: KoaContextWithOIDC, out) {
-      const serverError = out.error === 'server_error';
-      ctx.type = 'html';
-      ctx.body = views.render('error', {
-        title: serverError ? 'Something went wrong' : 'This request cannot be completed',
-        message: serverError
-          ? 'The server could not complete the request. Please try again later.'
-          : (out.error_description ?? 'The request is invalid.'),
-        code: out.error,
-      });
-    },
+    renderError: errorPage(views),
   };
-}
-
-/**
- * oidc-provider's prompts, with one change: its consent check `native_client_prompt` (native
- * apps are asked at every authorization, RFC 8252 §8.6) spares apps registered as first-party.
- */
-function interactionPolicyFor() {
-  const policy = interactionPolicy.base();
-  const native = policy.get('consent')!.checks.get('native_client_prompt')!;
-  const ask = native.check;
-  native.check = (ctx) =>
-    extraMetadata(ctx.oidc.client!, 'first_party') === true ? false : ask(ctx);
-  return policy;
 }
 
 /** Our extra client metadata; oidc-provider keeps it under its registered (snake_case) name. */

@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http';
  * §17.1). Gatehouse has one public origin, ISSUER: the engine sees that one, always.
  *
  * koa reads the scheme and the client's address from proxy headers only when `provider.proxy`
- * is on, which provider.module.ts sets because these headers are always ours: the issuer's
+ * is on, which provider.factory.ts sets because these headers are always ours: the issuer's
  * scheme (an https issuer behind a TLS-terminating proxy gets Secure cookies) and the address
  * Fastify determined under TRUST_PROXY (koa alone would believe any `X-Forwarded-For`).
  */

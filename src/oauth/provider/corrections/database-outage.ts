@@ -1,16 +1,13 @@
 import type { Logger } from '@nestjs/common';
-import type Provider from 'oidc-provider';
-import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { ViewsService } from '../../common/views.service.js';
+import type { ViewsService } from '../../../common/views.service.js';
 import {
   type DatabaseUnavailable,
   findDatabaseUnavailable,
   RETRY_AFTER_SECONDS,
   UNAVAILABLE_DESCRIPTION,
   unavailableLogLine,
-} from '../../common/database-unavailable.js';
-
-type Middleware = Parameters<Provider['use']>[0];
+} from '../../../common/database-unavailable.js';
+import type { EngineMiddleware, KoaContextWithOIDC } from '../engine.js';
 
 /** Where the outage a request met is kept until the middleware answers for it. */
 const OUTAGE = Symbol('database outage');
@@ -50,14 +47,14 @@ export function rememberOutage(ctx: KoaContextWithOIDC, error: unknown): boolean
 }
 
 /**
- * Answers a request that met an unreachable database (a lock another process holds, a server
- * refusing connections) with 503 and `Retry-After` (RFC 9110 §15.6.4), in the endpoint's own
- * format: an OAuth JSON error, or a page for a browser. Never a stack, and one log line per
- * request however many queries failed. Register it outside the middleware that may query the
- * database, so that what they throw (the session saved after the endpoint answered, say)
- * reaches it too.
+ * Restores RFC 9110 §15.6.4 where oidc-provider answers `500 server_error`: a request that met
+ * an unreachable database (a lock another process holds, a server refusing connections) gets
+ * 503 and `Retry-After`, in the endpoint's own format: an OAuth JSON error, or a page for a
+ * browser. Never a stack, and one log line per request however many queries failed. Register
+ * it outside the middleware that may query the database, so that what they throw (the session
+ * saved after the endpoint answered, say) reaches it too.
  */
-export function databaseOutage(deps: { views: ViewsService; logger: Logger }): Middleware {
+export function databaseOutage(deps: { views: ViewsService; logger: Logger }): EngineMiddleware {
   return async (koaContext, next) => {
     const ctx = koaContext as KoaContextWithOIDC;
     const state = ctx.state as OutageState;

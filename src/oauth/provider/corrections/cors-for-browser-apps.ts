@@ -1,4 +1,4 @@
-import { PROVIDER_ROUTES } from './routes.js';
+import { PROVIDER_ROUTES } from '../routes.js';
 
 type Middleware = (ctx: Context, next: () => Promise<void>) => Promise<void>;
 
@@ -27,13 +27,18 @@ const NO_CORS_ENDPOINTS = new Set<string>([
 ]);
 
 /**
- * CORS for browser apps ("OAuth 2.0 for Browser-Based Applications", §6.1): the token,
- * userinfo and revocation endpoints answer cross-origin requests only from an origin of a
- * registered SPA's redirect URIs — preflights included, which oidc-provider would grant to any
- * origin, since a preflight names no client — and never with `*`; introspection, device
- * authorization and PAR not at all. `spaOrigins`: every origin of a registered SPA's redirect
- * URIs (ClientStore.spaOrigins), read per request so a new app works at once. (Per client, oidc-provider's clientBasedCORS then allows
- * only that SPA's own origins; discovery and the JWKS stay open, they are public.)
+ * Restores CORS for browser apps as "OAuth 2.0 for Browser-Based Applications"
+ * (draft-ietf-oauth-browser-based-apps §6.1; no RFC yet) has it: the token, userinfo and
+ * revocation endpoints answer cross-origin requests only from an origin of a registered SPA's
+ * redirect URIs — preflights included, which oidc-provider grants to any origin (204 with
+ * `Access-Control-Allow-Origin` echoing it), since a preflight names no client — and never
+ * with `*`; introspection, device authorization and PAR not at all. The engine's CORS headers
+ * on any other answer to an unregistered origin (an error before the client was known, say)
+ * are taken off.
+ *
+ * `spaOrigins`: every origin of a registered SPA's redirect URIs (ClientStore.spaOrigins), read
+ * per request so a new app works at once. (Per client, oidc-provider's clientBasedCORS then
+ * allows only that SPA's own origins; discovery and the JWKS stay open, they are public.)
  */
 export function corsPolicy(spaOrigins: () => Promise<Set<string>>): Middleware {
   return async (ctx, next) => {

@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Provider, { errors, interactionPolicy } from 'oidc-provider';
+import type { Configuration } from 'oidc-provider';
+
+/**
+ * The engine: panva's oidc-provider, and the only module that imports it (dependency-cruiser's
+ * `engine-in-one-place` rule). Everything else takes the engine's types from here and reaches
+ * its runtime through the small functions below, so that what Gatehouse relies on is listed in
+ * one place and an upgrade of oidc-provider is checked here and in the specs of
+ * `corrections/`, which pin what the engine does where Gatehouse corrects it.
+ */
+
+/** A configured oidc-provider instance. */
+export type Engine = Provider;
+
+export type {
+  ClientMetadata,
+  Configuration,
+  InteractionResults,
+  KoaContextWithOIDC,
+} from 'oidc-provider';
+
+/** A middleware in the engine's own (koa) chain, as `engine.use()` takes it. */
+export type EngineMiddleware = Parameters<Provider['use']>[0];
+
+/** What the engine says about the interaction (sign-in or consent) a request belongs to. */
+export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** An authorization (consent) as the engine stores it: what a user allowed a client. */
+export type EngineGrant = InstanceType<Provider['Grant']>;
+
+/** The engine's prompts and their checks (`interactions.policy`). */
+export type InteractionPolicy = ReturnType<typeof interactionPolicy.base>;
+
+/** Builds the engine for `issuer`. */
+export function createEngine(issuer: string, configuration: Configuration): Engine {
+  return new Provider(issuer, configuration);
+}
+
+/** The engine's name for the route of the request it is handling now, if any. */
+export function currentRoute(): string | undefined {
+  const route = Provider.ctx?.oidc?.route;
+  return route === undefined ? undefined : String(route);
+}
+
+/** A fresh copy of the engine's default prompts (login, consent) and their checks. */
+export function basePolicy(): InteractionPolicy {
+  return interactionPolicy.base();
+}
+
+/** `invalid_grant` (RFC 6749 §5.2); `detail` goes to the engine's log and events only. */
+export function invalidGrant(detail: string): Error {
+  return new errors.InvalidGrant(detail);
+}
+
+/** `invalid_target` (RFC 8707 §2): a resource the server does not know. */
+export function invalidTarget(): Error {
+  return new errors.InvalidTarget();
+}
+
+/** `invalid_scope` (RFC 6749 §5.2), naming the scope refused in the detail. */
+export function invalidScope(description: string, scope: string): Error {
+  return new errors.InvalidScope(description, scope);
+}
+
+/**
+ * The account signed in to the engine's browser session (its `_session` cookie), if any. Its
+ * `Session` model is reached outside of a request the engine handles, through a context built
+ * on the raw request.
+ */
+export async function signedInAccountId(
+  engine: Engine,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<string | undefined> {
+  const ctx = engine.createContext(req, res);
+  const session = await (
+    engine.Session as unknown as { get(ctx: unknown): Promise<{ accountId?: string }> }
+  ).get(ctx);
+  return session.accountId;
+}
+
+/**
+ * Takes `scope` back from what `grant` holds: for `resource` when it holds scopes for that
+ * resource (an API), else for OpenID Connect. Removed, not rejected: a rejected scope counts
+ * as decided, and the client could never ask for it again; removed, asking again shows the
+ * consent page. The engine narrows a refresh to the scopes the grant still holds. The caller
+ * saves the grant.
+ */
+export function removeGrantedScope(grant: EngineGrant, scope: string, resource?: string): void {
+  const without = (scopes: string) =>
+    scopes
+      .split(' ')
+      .filter((candidate) => candidate && candidate !== scope)
+      .join(' ');
+  if (resource !== undefined && grant.resources?.[resource]) {
+    grant.resources[resource] = without(grant.resources[resource]);
+  } else if (grant.openid?.scope) {
+    grant.openid.scope = without(grant.openid.scope);
+  }
+}
