@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestClient } from '../support/test-app.js';
 import {
   authorizationRequest,
   consent,
@@ -12,21 +13,12 @@ import {
 import { UserAgent } from '../support/user-agent.js';
 
 describe('authorization code flow with PKCE', () => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser({ name: 'Alice Example' });
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp({ user: { name: 'Alice Example' } });
 
   it.each(['web', 'spa', 'native'] as const)(
     'a %s app signs the user in, gets tokens and calls userinfo',
     async (type) => {
+      const { app, user } = setup;
       const client: TestClient = await app.createClient({ type });
       const config = await discover(app, client);
       const ua = new UserAgent(app.issuer);
@@ -52,19 +44,10 @@ describe('authorization code flow with PKCE', () => {
 });
 
 describe('consent', () => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp();
 
   it('names the app and describes each requested scope', async () => {
+    const { app, user } = setup;
     const client = await app.createClient({ type: 'web', name: 'Photo Printer' });
     const config = await discover(app, client);
     const request = await authorizationRequest(config, client, {
@@ -81,6 +64,7 @@ describe('consent', () => {
   });
 
   it('is remembered: a second authorization, even in a new browser session, skips the page', async () => {
+    const { app, user } = setup;
     const client = await app.createClient({ type: 'web' });
     const config = await discover(app, client);
     await runCodeFlow(new UserAgent(app.issuer), config, client, user);
@@ -92,6 +76,7 @@ describe('consent', () => {
   });
 
   it('asks only for a newly requested scope', async () => {
+    const { app, user } = setup;
     const client = await app.createClient({ type: 'web' });
     const config = await discover(app, client);
     const ua = new UserAgent(app.issuer);
@@ -112,6 +97,7 @@ describe('consent', () => {
   });
 
   it('"Deny" returns access_denied to the app with its state', async () => {
+    const { app, user } = setup;
     const client = await app.createClient({ type: 'spa' });
     const config = await discover(app, client);
     const request = await authorizationRequest(config, client);
@@ -130,19 +116,10 @@ describe('consent', () => {
 });
 
 describe('authorization request checks', () => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp();
 
   function authorizeUrl(params: Record<string, string>): string {
+    const { app } = setup;
     return `${app.url('/oauth/authorize')}?${new URLSearchParams(params).toString()}`;
   }
 
@@ -151,6 +128,7 @@ describe('authorization request checks', () => {
   it.each(['web', 'spa', 'native'] as const)(
     'a %s client without PKCE gets invalid_request at its redirect URI',
     async (type) => {
+      const { app } = setup;
       const client = await app.createClient({ type });
       const response = await new UserAgent(app.issuer).get(
         authorizeUrl({
@@ -171,6 +149,7 @@ describe('authorization request checks', () => {
   );
 
   it('the plain PKCE method is rejected', async () => {
+    const { app } = setup;
     const client = await app.createClient({ type: 'web' });
     const response = await new UserAgent(app.issuer).get(
       authorizeUrl({
@@ -196,6 +175,7 @@ describe('authorization request checks', () => {
     ['another host', 'https://evil.example.com/callback'],
     ['http instead of https', 'http://app.example.com/callback'],
   ])('a redirect URI with %s shows an error page and never redirects', async (_label, uri) => {
+    const { app } = setup;
     const client = await app.createClient({ type: 'web' });
     const response = await new UserAgent(app.issuer).get(
       authorizeUrl({
@@ -217,6 +197,7 @@ describe('authorization request checks', () => {
   });
 
   it('an unknown client shows an error page', async () => {
+    const { app } = setup;
     const response = await new UserAgent(app.issuer).get(
       authorizeUrl({
         client_id: 'no-such-client',
@@ -233,6 +214,7 @@ describe('authorization request checks', () => {
   it.each(['token', 'id_token', 'code id_token', 'id_token token'])(
     'the implicit/hybrid response_type "%s" is refused',
     async (responseType) => {
+      const { app } = setup;
       const client = await app.createClient({ type: 'web' });
       const response = await new UserAgent(app.issuer).get(
         authorizeUrl({
@@ -255,6 +237,7 @@ describe('authorization request checks', () => {
 
   describe('native apps (RFC 8252)', () => {
     it('loopback redirects work on any port (§7.3)', async () => {
+      const { app, user } = setup;
       const client = await app.createClient({
         type: 'native',
         redirectUris: ['http://127.0.0.1/callback'],
@@ -270,6 +253,7 @@ describe('authorization request checks', () => {
     });
 
     it('private-use URI scheme redirects work (§7.1)', async () => {
+      const { app, user } = setup;
       const client = await app.createClient({
         type: 'native',
         redirectUris: ['com.example.notes:/oauth/callback'],
@@ -280,6 +264,7 @@ describe('authorization request checks', () => {
     });
 
     it('asks consent at every authorization: anyone can use a native app client_id (§8.6)', async () => {
+      const { app, user } = setup;
       const client = await app.createClient({
         type: 'native',
         redirectUris: ['http://127.0.0.1/callback'],
@@ -300,6 +285,7 @@ describe('authorization request checks', () => {
     });
 
     it('a first-party native app (--first-party) is not asked again', async () => {
+      const { app, user } = setup;
       const client = await app.createClient({
         type: 'native',
         redirectUris: ['http://127.0.0.1/callback'],
@@ -314,6 +300,7 @@ describe('authorization request checks', () => {
     });
 
     it('the IPv6 loopback works on any port too (§7.3)', async () => {
+      const { app, user } = setup;
       const client = await app.createClient({
         type: 'native',
         redirectUris: ['http://[::1]/callback'],
@@ -329,6 +316,7 @@ describe('authorization request checks', () => {
     });
 
     it('examples/native-client.mjs signs in through the browser on a random loopback port', async () => {
+      const { app, user } = setup;
       const client = await app.createClient({
         type: 'native',
         redirectUris: ['http://127.0.0.1/callback'],
@@ -378,6 +366,7 @@ describe('authorization request checks', () => {
       ['another loopback path', 'http://127.0.0.1:53124/other'],
       ['IPv6 loopback when IPv4 was registered', 'http://[::1]:53124/callback'],
     ])('a look-alike (%s) is rejected', async (_label, uri) => {
+      const { app } = setup;
       const client = await app.createClient({
         type: 'native',
         redirectUris: ['http://127.0.0.1/callback'],

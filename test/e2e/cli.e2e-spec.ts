@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { buildCli, runCli, type CliRun as Run } from '../support/cli.js';
+import { useTestApp } from '../support/e2e.js';
 import { TestApp } from '../support/test-app.js';
 import { DataSource } from 'typeorm';
 import { Sql } from '../../src/database/sql.js';
@@ -12,18 +13,11 @@ import { UserAgent } from '../support/user-agent.js';
  * running server. Exit codes, output and effects are checked.
  */
 describe('CLI (npm run cli -- ...)', () => {
-  let app: TestApp;
-
-  beforeAll(async () => {
-    buildCli();
-    app = await TestApp.start();
-  }, 180_000);
-
-  afterAll(async () => {
-    await app.close();
-  });
+  beforeAll(() => buildCli(), 180_000);
+  const setup = useTestApp({ user: false });
 
   function cli(args: string[], input?: string, env: Record<string, string> = {}): Run {
+    const { app } = setup;
     return runCli(args, { input, env: { ...app.environment, LOG_LEVEL: 'error', ...env } });
   }
 
@@ -33,6 +27,7 @@ describe('CLI (npm run cli -- ...)', () => {
   }
 
   async function clientCredentials(clientId: string, secret: string): Promise<number> {
+    const { app } = setup;
     const response = await fetch(app.url('/oauth/token'), {
       method: 'POST',
       headers: {
@@ -65,6 +60,7 @@ describe('CLI (npm run cli -- ...)', () => {
 
   describe('users:create', () => {
     it('creates a user from a password on stdin, who can then sign in', async () => {
+      const { app } = setup;
       const user = json(
         cli(
           [
@@ -343,6 +339,7 @@ describe('CLI (npm run cli -- ...)', () => {
     });
 
     it('delete removes the app and revokes its tokens', async () => {
+      const { app } = setup;
       const user = await app.createUser();
       const client = await app.createClient({ type: 'web' });
       const config = await discover(app, client);
@@ -357,6 +354,7 @@ describe('CLI (npm run cli -- ...)', () => {
     });
 
     it("delete from another process: the server refuses the app's JWTs after its next sync", async () => {
+      const { app } = setup;
       const created = json(
         cli([
           'clients:create',
@@ -410,13 +408,14 @@ describe('CLI (npm run cli -- ...)', () => {
   });
 
   it('keys:rotate adds a new signing generation that the restarted server signs with', async () => {
+    let { app } = setup;
     const before = (await (await fetch(app.url('/oauth/jwks'))).json()) as {
       keys: { kid: string }[];
     };
     const rotated = json(cli(['keys:rotate', '--json']));
     expect(rotated).toEqual({ added: [expect.any(String), expect.any(String)], removed: [] });
 
-    app = await app.restart();
+    app = await setup.restart();
     const after = (await (await fetch(app.url('/oauth/jwks'))).json()) as {
       keys: { kid: string }[];
     };
@@ -544,6 +543,7 @@ describe('CLI (npm run cli -- ...)', () => {
   });
 
   it('a bad environment stops the server with the variable named', () => {
+    const { app } = setup;
     const result = spawnSync(process.execPath, ['dist/src/main.js'], {
       env: { PATH: process.env.PATH, ...app.environment, PORT: 'eighty', ISSUER: 'ftp://x' },
       encoding: 'utf8',

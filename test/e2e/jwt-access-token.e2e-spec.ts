@@ -5,7 +5,8 @@ import {
 } from '../../src/tokens/jwt-access-token.verifier.js';
 import { InvalidAccessToken } from '../../src/tokens/access-token-context.js';
 import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
-import { TestApp, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import { TestApp } from '../support/test-app.js';
 import { UserAgent } from '../support/user-agent.js';
 
 function decode(part: string): Record<string, unknown> {
@@ -14,22 +15,16 @@ function decode(part: string): Record<string, unknown> {
 
 /** Verifies the tokens the real server issues, with its own keys (issue 3, RFC 9068). */
 describe('JWT access token verifier against the real server', () => {
-  let app: TestApp;
-  let user: TestUser;
+  const setup = useTestApp();
   let verify: JwtAccessTokenVerifier;
 
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser();
+  beforeAll(() => {
+    const { app } = setup;
     verify = createJwtAccessTokenVerifier({
       issuer: app.issuer,
       audience: `${app.issuer}/api`,
       keys: app.app.get(KeysService).current.signing,
     });
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   async function expectRejected(token: string): Promise<void> {
@@ -42,6 +37,7 @@ describe('JWT access token verifier against the real server', () => {
   }
 
   it('accepts a client_credentials token: the service is its own subject, no user', async () => {
+    const { app } = setup;
     const service = await app.createClient({ type: 'service', scope: 'drive.read' });
     const tokens = await oidc.clientCredentialsGrant(await discover(app, service), {
       scope: 'drive.read',
@@ -70,6 +66,7 @@ describe('JWT access token verifier against the real server', () => {
     let idToken: string;
 
     beforeAll(async () => {
+      const { app, user } = setup;
       const client = await app.createClient({ type: 'web' });
       clientId = client.clientId;
       const config = await discover(app, client);
@@ -82,6 +79,7 @@ describe('JWT access token verifier against the real server', () => {
     });
 
     it('returns a JWT access token for the API, not for userinfo', () => {
+      const { app, user } = setup;
       const [header, payload] = accessToken.split('.').slice(0, 2).map(decode);
       expect(header).toMatchObject({ typ: 'at+jwt', alg: 'RS256' });
       expect(payload).toMatchObject({
@@ -94,6 +92,7 @@ describe('JWT access token verifier against the real server', () => {
     });
 
     it('the access token verifies: the user is the subject and is present', async () => {
+      const { app, user } = setup;
       await expect(verify(accessToken)).resolves.toEqual({
         subject: user.id,
         clientId,
@@ -115,6 +114,7 @@ describe('JWT access token verifier against the real server', () => {
   });
 
   it('an opaque (userinfo-only) access token is refused', async () => {
+    const { app, user } = setup;
     const client = await app.createClient({ type: 'web' });
     const { tokens } = await runCodeFlow(
       new UserAgent(app.issuer),

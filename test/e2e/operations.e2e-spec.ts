@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { useTestApp } from '../support/e2e.js';
 import { TestApp } from '../support/test-app.js';
 import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
 import { UserAgent } from '../support/user-agent.js';
@@ -62,17 +63,10 @@ describe('operations', () => {
   });
 
   describe('GET /health', () => {
-    let app: TestApp;
-
-    beforeAll(async () => {
-      app = await TestApp.start();
-    });
-
-    afterAll(async () => {
-      await app.close();
-    });
+    const setup = useTestApp({ user: false });
 
     it('is 200 while the database answers', async () => {
+      const { app } = setup;
       const response = await fetch(app.url('/health'));
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
@@ -80,6 +74,7 @@ describe('operations', () => {
     });
 
     it('is 503 when the database is gone, without details', async () => {
+      const { app } = setup;
       await app.app.get(DataSource).destroy();
       const response = await fetch(app.url('/health'));
       expect(response.status).toBe(503);

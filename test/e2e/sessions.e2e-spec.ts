@@ -1,4 +1,5 @@
-import { TestApp, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import { TestApp } from '../support/test-app.js';
 import {
   authorizationRequest,
   discover,
@@ -9,19 +10,10 @@ import {
 import { UserAgent } from '../support/user-agent.js';
 
 describe('sign-out (RP-initiated logout)', () => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp();
 
   it('ends the session and returns to the registered post-logout URI with state', async () => {
+    const { app, user } = setup;
     const client = await app.createClient({
       type: 'web',
       postLogoutRedirectUris: ['https://app.example.com/signed-out'],
@@ -51,6 +43,7 @@ describe('sign-out (RP-initiated logout)', () => {
   });
 
   it('refuses a post-logout URI that was not registered', async () => {
+    const { app, user } = setup;
     const client = await app.createClient({
       type: 'web',
       postLogoutRedirectUris: ['https://app.example.com/signed-out'],

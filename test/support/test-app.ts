@@ -18,6 +18,9 @@ export interface TestUser {
   password: string;
 }
 
+/** What a test may choose about a user it creates; the rest is made up. */
+export type TestUserOverrides = Partial<TestUser> & { name?: string; admin?: boolean };
+
 export interface TestClient {
   clientId: string;
   clientSecret?: string;
@@ -121,9 +124,7 @@ export class TestApp {
     return `${this.issuer}${path}`;
   }
 
-  async createUser(
-    overrides: Partial<TestUser> & { name?: string; admin?: boolean } = {},
-  ): Promise<TestUser> {
+  async createUser(overrides: TestUserOverrides = {}): Promise<TestUser> {
     const email = overrides.email ?? `user-${Math.random().toString(36).slice(2)}@example.com`;
     const password = overrides.password ?? 'correct horse battery staple';
     const user = await this.app
