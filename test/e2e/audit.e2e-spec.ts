@@ -6,6 +6,7 @@ import { postForm, userApiTokens } from '../support/api.js';
 import {
   approve,
   authorizationRequest,
+  codeFlowWithNewClient,
   consent,
   discover,
   oidc,
@@ -109,15 +110,12 @@ describe('Audit trail', () => {
   it('records a replayed refresh token and the revocation of its grant', async () => {
     const { app } = setup;
     const user = await app.createUser();
-    const client = await app.createClient({
-      type: 'spa',
-      redirectUris: ['https://spa.example.com/cb'],
-    });
-    const config = await discover(app, client);
-    const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
-      scope: 'openid offline_access',
-      prompt: 'consent',
-    });
+    const { tokens, client, config } = await codeFlowWithNewClient(
+      app,
+      user,
+      { type: 'spa', redirectUris: ['https://spa.example.com/cb'] },
+      { scope: 'openid offline_access', prompt: 'consent' },
+    );
     credentials.push(tokens.refresh_token!);
     const rotated = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     credentials.push(rotated.refresh_token!, rotated.access_token);
@@ -136,9 +134,7 @@ describe('Audit trail', () => {
   it('records a revocation at the revocation endpoint and a user revoking an app', async () => {
     const { app } = setup;
     const user = await app.createUser();
-    const client = await app.createClient({ type: 'web' });
-    const config = await discover(app, client);
-    const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
+    const { tokens, client, config } = await codeFlowWithNewClient(app, user, 'web', {
       scope: 'openid offline_access',
       prompt: 'consent',
     });

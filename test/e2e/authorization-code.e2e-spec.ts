@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { useTestApp } from '../support/e2e.js';
-import type { TestClient } from '../support/test-app.js';
 import {
   authorizationRequest,
+  codeFlowWithNewClient,
   consent,
   discover,
   expectPage,
@@ -19,11 +19,7 @@ describe('authorization code flow with PKCE', () => {
     'a %s app signs the user in, gets tokens and calls userinfo',
     async (type) => {
       const { app, user } = setup;
-      const client: TestClient = await app.createClient({ type });
-      const config = await discover(app, client);
-      const ua = new UserAgent(app.issuer);
-
-      const { tokens, callback } = await runCodeFlow(ua, config, client, user);
+      const { tokens, callback, client, config } = await codeFlowWithNewClient(app, user, type);
 
       expect(callback.searchParams.get('iss')).toBe(app.issuer);
       expect(tokens.token_type).toBe('bearer');
@@ -65,9 +61,7 @@ describe('consent', () => {
 
   it('is remembered: a second authorization, even in a new browser session, skips the page', async () => {
     const { app, user } = setup;
-    const client = await app.createClient({ type: 'web' });
-    const config = await discover(app, client);
-    await runCodeFlow(new UserAgent(app.issuer), config, client, user);
+    const { client, config } = await codeFlowWithNewClient(app, user, 'web');
 
     const freshBrowser = new UserAgent(app.issuer);
     const request = await authorizationRequest(config, client);
@@ -77,10 +71,9 @@ describe('consent', () => {
 
   it('asks only for a newly requested scope', async () => {
     const { app, user } = setup;
-    const client = await app.createClient({ type: 'web' });
-    const config = await discover(app, client);
-    const ua = new UserAgent(app.issuer);
-    await runCodeFlow(ua, config, client, user, { scope: 'openid profile' });
+    const { client, config, ua } = await codeFlowWithNewClient(app, user, 'web', {
+      scope: 'openid profile',
+    });
 
     const request = await authorizationRequest(config, client, { scope: 'openid profile email' });
     const page = await ua.get(request.url.href);
@@ -254,12 +247,10 @@ describe('authorization request checks', () => {
 
     it('private-use URI scheme redirects work (§7.1)', async () => {
       const { app, user } = setup;
-      const client = await app.createClient({
+      const { tokens } = await codeFlowWithNewClient(app, user, {
         type: 'native',
         redirectUris: ['com.example.notes:/oauth/callback'],
       });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user);
       expect(tokens.claims()!.sub).toBe(user.id);
     });
 
@@ -286,14 +277,12 @@ describe('authorization request checks', () => {
 
     it('a first-party native app (--first-party) is not asked again', async () => {
       const { app, user } = setup;
-      const client = await app.createClient({
-        type: 'native',
-        redirectUris: ['http://127.0.0.1/callback'],
-        firstParty: true,
-      });
-      const config = await discover(app, client);
-      const ua = new UserAgent(app.issuer);
-      await runCodeFlow(ua, config, client, user, { scope: 'openid' });
+      const { client, config, ua } = await codeFlowWithNewClient(
+        app,
+        user,
+        { type: 'native', redirectUris: ['http://127.0.0.1/callback'], firstParty: true },
+        { scope: 'openid' },
+      );
       const request = await authorizationRequest(config, client, { scope: 'openid' });
       const again = await ua.get(request.url.href);
       expect(new URL(again.location!).searchParams.get('code')).toBeTruthy();

@@ -5,8 +5,7 @@ import { TestApp } from '../support/test-app.js';
 import { DataSource } from 'typeorm';
 import { Sql } from '../../src/database/sql.js';
 import { OidcPayloadEntity } from '../../src/tokens/oidc-payload.entity.js';
-import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
-import { UserAgent } from '../support/user-agent.js';
+import { codeFlowWithNewClient, oidc } from '../support/oauth-client.js';
 
 /**
  * The CLI as users run it: the built program in its own process, against the database of a
@@ -81,16 +80,14 @@ describe('CLI (npm run cli -- ...)', () => {
         name: 'Carol',
         admin: false,
       });
-      const client = await app.createClient({ type: 'spa' });
-      const { tokens } = await runCodeFlow(
-        new UserAgent(app.issuer),
-        await discover(app, client),
-        client,
+      const { tokens } = await codeFlowWithNewClient(
+        app,
         {
           id: user.id as string,
           email: 'carol@example.com',
           password: 'a long password',
         },
+        'spa',
       );
       expect(tokens.claims()!.sub).toBe(user.id);
     });
@@ -341,9 +338,7 @@ describe('CLI (npm run cli -- ...)', () => {
     it('delete removes the app and revokes its tokens', async () => {
       const { app } = setup;
       const user = await app.createUser();
-      const client = await app.createClient({ type: 'web' });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user);
+      const { tokens, client, config } = await codeFlowWithNewClient(app, user, 'web');
 
       expect(json(cli(['clients:delete', client.clientId, '--json']))).toEqual({
         client_id: client.clientId,

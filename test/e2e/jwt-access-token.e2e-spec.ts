@@ -4,10 +4,9 @@ import {
   type JwtAccessTokenVerifier,
 } from '../../src/tokens/jwt-access-token.verifier.js';
 import { InvalidAccessToken } from '../../src/tokens/access-token-context.js';
-import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
+import { codeFlowWithNewClient, discover, oidc } from '../support/oauth-client.js';
 import { useTestApp } from '../support/e2e.js';
 import { TestApp } from '../support/test-app.js';
-import { UserAgent } from '../support/user-agent.js';
 
 function decode(part: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
@@ -67,13 +66,11 @@ describe('JWT access token verifier against the real server', () => {
 
     beforeAll(async () => {
       const { app, user } = setup;
-      const client = await app.createClient({ type: 'web' });
-      clientId = client.clientId;
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
+      const { client, tokens } = await codeFlowWithNewClient(app, user, 'web', {
         scope: 'openid drive.read',
         prompt: 'consent',
       });
+      clientId = client.clientId;
       accessToken = tokens.access_token;
       idToken = tokens.id_token!;
     });
@@ -115,14 +112,10 @@ describe('JWT access token verifier against the real server', () => {
 
   it('an opaque (userinfo-only) access token is refused', async () => {
     const { app, user } = setup;
-    const client = await app.createClient({ type: 'web' });
-    const { tokens } = await runCodeFlow(
-      new UserAgent(app.issuer),
-      await discover(app, client),
-      client,
-      user,
-      { scope: 'openid profile', prompt: 'consent' },
-    );
+    const { tokens } = await codeFlowWithNewClient(app, user, 'web', {
+      scope: 'openid profile',
+      prompt: 'consent',
+    });
     expect(tokens.access_token.split('.')).toHaveLength(1);
     await expectRejected(tokens.access_token);
   });

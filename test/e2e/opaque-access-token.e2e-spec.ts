@@ -5,8 +5,7 @@ import { ClientsService } from '../../src/oauth/clients/clients.service.js';
 import { OidcPayloadStore } from '../../src/tokens/oidc-payload.store.js';
 import { InvalidAccessToken } from '../../src/tokens/access-token-context.js';
 import { createOpaqueAccessTokenVerifier } from '../../src/tokens/opaque-access-token.verifier.js';
-import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
-import { UserAgent } from '../support/user-agent.js';
+import { codeFlowWithNewClient, discover, oidc } from '../support/oauth-client.js';
 import { useTestApp } from '../support/e2e.js';
 
 /** Opaque API access tokens (ACCESS_TOKEN_FORMAT=opaque), verified by lookup in the real database. */
@@ -33,16 +32,7 @@ describe('opaque access token verifier', () => {
 
   async function userToken(scope = 'openid drive.read drive.write') {
     const { app, user } = setup;
-    const client = await app.createClient({ type: 'web' });
-    const { tokens } = await runCodeFlow(
-      new UserAgent(app.issuer),
-      await discover(app, client),
-      client,
-      user,
-      {
-        scope,
-      },
-    );
+    const { tokens, client } = await codeFlowWithNewClient(app, user, 'web', { scope });
     return { client, token: tokens.access_token };
   }
 

@@ -1,8 +1,7 @@
 import { DataSource } from 'typeorm';
 import { useTestApp } from '../support/e2e.js';
 import { TestApp } from '../support/test-app.js';
-import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
-import { UserAgent } from '../support/user-agent.js';
+import { codeFlowWithNewClient, discover, oidc } from '../support/oauth-client.js';
 
 describe('operations', () => {
   it('token lifetimes follow the configuration', async () => {
@@ -14,13 +13,7 @@ describe('operations', () => {
       });
       expect(cc.expires_in).toBe(120);
 
-      const spa = await app.createClient({ type: 'spa' });
-      const { tokens } = await runCodeFlow(
-        new UserAgent(app.issuer),
-        await discover(app, spa),
-        spa,
-        await app.createUser(),
-      );
+      const { tokens } = await codeFlowWithNewClient(app, await app.createUser(), 'spa');
       expect(tokens.expires_in).toBe(120);
       const claims = tokens.claims()!;
       expect(claims.exp - claims.iat).toBe(300);

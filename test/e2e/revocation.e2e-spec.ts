@@ -9,12 +9,10 @@ import {
 } from '../support/api.js';
 import {
   authorizationRequest,
-  discover,
+  codeFlowWithNewClient,
   expectPage,
   oidc,
-  runCodeFlow,
 } from '../support/oauth-client.js';
-import { UserAgent } from '../support/user-agent.js';
 import { useTestApp } from '../support/e2e.js';
 import { TestApp, type TestClient } from '../support/test-app.js';
 
@@ -137,16 +135,13 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
 
   it('a user revoking the app: its tokens fail at once, and consent is asked again', async () => {
     const { app, user } = setup;
-    const client = await app.createClient({ type: 'web' });
-    const config = await discover(app, client);
-    const browser = new UserAgent(app.issuer);
-    const { tokens } = await runCodeFlow(browser, config, client, user, {
+    const { tokens, client, config, ua } = await codeFlowWithNewClient(app, user, 'web', {
       scope: 'openid offline_access drive.read',
       prompt: 'consent',
     });
     expect(await driveRead(app, tokens.access_token)).toEqual({ status: 200 });
     // Remembered consent: the same browser goes straight back to the app.
-    const again = await browser.get(
+    const again = await ua.get(
       (await authorizationRequest(config, client, { scope: 'openid drive.read' })).url.href,
     );
     expect(again.location).toMatch(/^https:\/\/app\.example\.com\/callback\?code=/);
@@ -154,7 +149,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     expect(await app.app.get(GrantsService).revokeApp(user.id, client.clientId)).toBe(1);
     expect(await driveRead(app, tokens.access_token)).toEqual(REVOKED);
     await refreshFails(app, client, tokens.refresh_token!);
-    const afterwards = await browser.get(
+    const afterwards = await ua.get(
       (await authorizationRequest(config, client, { scope: 'openid drive.read' })).url.href,
     );
     expectPage(afterwards, 'wants to access your account');

@@ -2,25 +2,21 @@ import { useTestApp } from '../support/e2e.js';
 import { TestApp } from '../support/test-app.js';
 import {
   authorizationRequest,
+  codeFlowWithNewClient,
   discover,
   expectPage,
   oidc,
-  runCodeFlow,
 } from '../support/oauth-client.js';
-import { UserAgent } from '../support/user-agent.js';
 
 describe('sign-out (RP-initiated logout)', () => {
   const setup = useTestApp();
 
   it('ends the session and returns to the registered post-logout URI with state', async () => {
     const { app, user } = setup;
-    const client = await app.createClient({
+    const { tokens, client, config, ua } = await codeFlowWithNewClient(app, user, {
       type: 'web',
       postLogoutRedirectUris: ['https://app.example.com/signed-out'],
     });
-    const config = await discover(app, client);
-    const ua = new UserAgent(app.issuer);
-    const { tokens } = await runCodeFlow(ua, config, client, user);
 
     const logoutUrl = oidc.buildEndSessionUrl(config, {
       id_token_hint: tokens.id_token!,
@@ -44,13 +40,10 @@ describe('sign-out (RP-initiated logout)', () => {
 
   it('refuses a post-logout URI that was not registered', async () => {
     const { app, user } = setup;
-    const client = await app.createClient({
+    const { tokens, config, ua } = await codeFlowWithNewClient(app, user, {
       type: 'web',
       postLogoutRedirectUris: ['https://app.example.com/signed-out'],
     });
-    const config = await discover(app, client);
-    const ua = new UserAgent(app.issuer);
-    const { tokens } = await runCodeFlow(ua, config, client, user);
     const visit = await ua.get(
       oidc.buildEndSessionUrl(config, {
         id_token_hint: tokens.id_token!,
@@ -68,9 +61,7 @@ describe('a restart', () => {
     let app = await TestApp.start();
     try {
       const user = await app.createUser();
-      const client = await app.createClient({ type: 'spa' });
-      const ua = new UserAgent(app.issuer);
-      const { tokens } = await runCodeFlow(ua, await discover(app, client), client, user, {
+      const { tokens, client, ua } = await codeFlowWithNewClient(app, user, 'spa', {
         scope: 'openid offline_access',
         prompt: 'consent',
       });

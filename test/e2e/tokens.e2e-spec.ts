@@ -3,6 +3,7 @@ import { TestApp } from '../support/test-app.js';
 import {
   approve,
   authorizationRequest,
+  codeFlowWithNewClient,
   discover,
   oidc,
   runCodeFlow,
@@ -46,9 +47,7 @@ describe('tokens', () => {
   describe('refresh tokens', () => {
     it('are issued only when offline_access is granted, and rotate on every use for public clients', async () => {
       const { app, user } = setup;
-      const client = await app.createClient({ type: 'spa' });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
+      const { tokens, config } = await codeFlowWithNewClient(app, user, 'spa', {
         scope: 'openid offline_access',
         prompt: 'consent',
       });
@@ -67,9 +66,7 @@ describe('tokens', () => {
 
     it('a replayed (already rotated) refresh token revokes the whole grant (RFC 9700 §4.14.2)', async () => {
       const { app, user } = setup;
-      const client = await app.createClient({ type: 'native' });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
+      const { tokens, client, config } = await codeFlowWithNewClient(app, user, 'native', {
         scope: 'openid offline_access',
         prompt: 'consent',
       });
@@ -100,9 +97,7 @@ describe('tokens', () => {
 
     it('confidential clients keep their refresh token until late in its life', async () => {
       const { app, user } = setup;
-      const client = await app.createClient({ type: 'web' });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
+      const { tokens, config } = await codeFlowWithNewClient(app, user, 'web', {
         scope: 'openid offline_access',
         prompt: 'consent',
       });

@@ -21,6 +21,9 @@ export interface TestUser {
 /** What a test may choose about a user it creates; the rest is made up. */
 export type TestUserOverrides = Partial<TestUser> & { name?: string; admin?: boolean };
 
+/** A client to register: its type, and whatever else the test cares about. */
+export type NewTestClient = Partial<NewClient> & Pick<NewClient, 'type'>;
+
 export interface TestClient {
   clientId: string;
   clientSecret?: string;
@@ -133,7 +136,7 @@ export class TestApp {
     return { id: user.id, email, password };
   }
 
-  async createClient(input: Partial<NewClient> & Pick<NewClient, 'type'>): Promise<TestClient> {
+  async createClient(input: NewTestClient): Promise<TestClient> {
     const redirectUri =
       input.redirectUris?.[0] ??
       (input.type === 'native' ? 'http://127.0.0.1/callback' : 'https://app.example.com/callback');
