@@ -7,7 +7,6 @@ import {
   discover,
   expectPage,
   oidc,
-  runCodeFlow,
   signIn,
 } from '../support/oauth-client.js';
 import { UserAgent } from '../support/user-agent.js';
@@ -231,16 +230,11 @@ describe('authorization request checks', () => {
   describe('native apps (RFC 8252)', () => {
     it('loopback redirects work on any port (§7.3)', async () => {
       const { app, user } = setup;
-      const client = await app.createClient({
-        type: 'native',
-        redirectUris: ['http://127.0.0.1/callback'],
-      });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(
-        new UserAgent(app.issuer),
-        config,
-        { ...client, redirectUri: 'http://127.0.0.1:53124/callback' },
+      const { tokens } = await codeFlowWithNewClient(
+        app,
         user,
+        { type: 'native', redirectUris: ['http://127.0.0.1/callback'] },
+        { redirect_uri: 'http://127.0.0.1:53124/callback' },
       );
       expect(tokens.claims()!.sub).toBe(user.id);
     });
@@ -290,16 +284,11 @@ describe('authorization request checks', () => {
 
     it('the IPv6 loopback works on any port too (§7.3)', async () => {
       const { app, user } = setup;
-      const client = await app.createClient({
-        type: 'native',
-        redirectUris: ['http://[::1]/callback'],
-      });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(
-        new UserAgent(app.issuer),
-        config,
-        { ...client, redirectUri: 'http://[::1]:61000/callback' },
+      const { tokens } = await codeFlowWithNewClient(
+        app,
         user,
+        { type: 'native', redirectUris: ['http://[::1]/callback'] },
+        { redirect_uri: 'http://[::1]:61000/callback' },
       );
       expect(tokens.claims()!.sub).toBe(user.id);
     });

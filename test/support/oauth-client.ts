@@ -106,7 +106,8 @@ export interface NewClientFlow extends CompletedFlow {
 
 /**
  * Registers a client (`client` is its type, or its type and more), discovers the server for it,
- * and runs the whole code flow by `user` in a new user agent (see `runCodeFlow`).
+ * and runs the whole code flow by `user` in a new user agent (see `runCodeFlow`). `params` go in
+ * the authorization request over the defaults (e.g. another `redirect_uri`).
  */
 export async function codeFlowWithNewClient(
   app: TestApp,
