@@ -1,9 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { AuditLog } from '../../src/audit/audit-log.service.js';
 import { callApi, postForm, userApiTokens } from '../support/api.js';
-import { heading, launchBrowser, newPage, TEST_TIMEOUT } from '../support/browser.js';
+import { heading, TEST_TIMEOUT, useBrowser } from '../support/browser.js';
+import { useTestApp } from '../support/e2e.js';
 import { authorizationRequest, discover, oidc } from '../support/oauth-client.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import type { TestClient, TestUser } from '../support/test-app.js';
 
 /**
  * The account and administration pages in a real browser: an admin registers every kind of
@@ -11,25 +12,9 @@ import { TestApp, type TestClient, type TestUser } from '../support/test-app.js'
  * CSRF rules hold; the audit trail shows what happened.
  */
 describe('account and administration pages in a browser', () => {
-  let app: TestApp;
-  let browser: Browser;
-  let admin: TestUser;
-  const contexts: BrowserContext[] = [];
   const CALLBACK_ORIGINS = ['https://notes.example.com', 'https://photos.example.com'];
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([TestApp.start(), launchBrowser()]);
-    admin = await app.createUser({ admin: true, name: 'Ada Admin' });
-  }, 90_000);
-
-  afterAll(async () => {
-    await Promise.allSettled(contexts.map((context) => context.close()));
-    await browser?.close();
-    await app?.close();
-  }, 30_000);
-
-  const open = (options: { javaScriptEnabled?: boolean } = {}) =>
-    newPage(browser, contexts, { ...options, fakeOrigins: CALLBACK_ORIGINS });
+  const browser = useBrowser({ fakeOrigins: CALLBACK_ORIGINS });
+  const setup = useTestApp({ user: { admin: true, name: 'Ada Admin' } });
 
   async function signIn(page: Page, user: TestUser): Promise<void> {
     expect(await heading(page)).toBe('Sign in');
@@ -39,6 +24,7 @@ describe('account and administration pages in a browser', () => {
   }
 
   async function clientCredentials(clientId: string, secret: string): Promise<number> {
+    const { app } = setup;
     const client: TestClient = { clientId, clientSecret: secret, redirectUri: '' };
     return (await postForm(app, '/oauth/token', { grant_type: 'client_credentials' }, client))
       .status;
@@ -49,6 +35,7 @@ describe('account and administration pages in a browser', () => {
     page: Page,
     fields: { name: string; type: string; redirectUris?: string; scopes?: string[] },
   ): Promise<{ clientId: string; secret?: string }> {
+    const { app } = setup;
     await page.goto(app.url('/admin/apps'));
     await page.getByRole('link', { name: 'Register an application' }).click();
     expect(await heading(page)).toBe('Register an application');
@@ -73,7 +60,8 @@ describe('account and administration pages in a browser', () => {
   it(
     'an admin registers every kind of app, sees a secret once, rotates it with a grace period and deletes the app',
     async () => {
-      const page = await open();
+      const { app, user: admin } = setup;
+      const page = await browser.newPage();
       await page.goto(app.url('/admin/apps'));
       await signIn(page, admin);
       expect(await heading(page)).toBe('Applications');
@@ -151,6 +139,7 @@ describe('account and administration pages in a browser', () => {
   it(
     'a user sees the two apps they allowed with last use, revokes one, and is asked consent again',
     async () => {
+      const { app } = setup;
       const user = await app.createUser();
       const notes = await app.createClient({
         type: 'web',
@@ -162,7 +151,7 @@ describe('account and administration pages in a browser', () => {
         name: 'Photos',
         redirectUris: ['https://photos.example.com/cb'],
       });
-      const page = await open();
+      const page = await browser.newPage();
 
       /** The code flow in this browser: sign in if asked, Allow if asked; the app redeems. */
       async function authorize(client: TestClient) {
@@ -233,8 +222,9 @@ describe('account and administration pages in a browser', () => {
   it(
     'refuses a non-admin the admin pages, and a form posted without its CSRF token',
     async () => {
+      const { app } = setup;
       const user = await app.createUser();
-      const page = await open();
+      const page = await browser.newPage();
       await page.goto(app.url('/admin/apps'));
       await signIn(page, user);
       await page.getByText('Only administrators may use these pages.').waitFor();

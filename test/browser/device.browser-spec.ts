@@ -1,35 +1,25 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { heading, launchBrowser, newPage, TEST_TIMEOUT } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { heading, TEST_TIMEOUT, useBrowser } from '../support/browser.js';
+import { useTestApp } from '../support/e2e.js';
 import { discover, oidc } from '../support/oauth-client.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import type { TestClient } from '../support/test-app.js';
 
 /**
  * The device flow with a person at a real browser (Chromium) and openid-client as the device:
  * the device polls while the person types the code, checks the device, signs in and decides.
  */
 describe('device flow in a browser', () => {
-  let app: TestApp;
-  let browser: Browser;
-  let user: TestUser;
+  const browser = useBrowser();
+  const setup = useTestApp({ env: { DEVICE_POLL_INTERVAL: '1s' } });
   let tv: TestClient;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([
-      TestApp.start({ DEVICE_POLL_INTERVAL: '1s' }),
-      launchBrowser(),
-    ]);
-    user = await app.createUser();
+    const { app } = setup;
     tv = await app.createClient({ type: 'device', name: 'Living-room TV' });
-  }, 90_000);
-
-  afterAll(async () => {
-    await Promise.allSettled(contexts.map((context) => context.close()));
-    await browser?.close();
-    await app?.close();
-  }, 30_000);
+  });
 
   async function signIn(page: Page): Promise<void> {
+    const { user } = setup;
     expect(await heading(page)).toBe('Sign in');
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
@@ -39,13 +29,14 @@ describe('device flow in a browser', () => {
   it(
     'a person types the code, checks the device, signs in and allows: the device gets tokens',
     async () => {
+      const { app, user } = setup;
       const config = await discover(app, tv);
       const started = await oidc.initiateDeviceAuthorization(config, {
         scope: 'openid drive.read',
       });
       const polling = oidc.pollDeviceAuthorizationGrant(config, started);
 
-      const page = await newPage(browser, contexts);
+      const page = await browser.newPage();
       await page.goto(started.verification_uri);
       expect(await heading(page)).toBe('Connect a device');
       // As people type it: lower case, no dash.
@@ -74,11 +65,12 @@ describe('device flow in a browser', () => {
   it(
     'the direct link works without JavaScript, fills in the code, and Deny tells the device',
     async () => {
+      const { app } = setup;
       const config = await discover(app, tv);
       const started = await oidc.initiateDeviceAuthorization(config, { scope: 'openid' });
       const polling = oidc.pollDeviceAuthorizationGrant(config, started);
 
-      const page = await newPage(browser, contexts, { javaScriptEnabled: false });
+      const page = await browser.newPage({ javaScriptEnabled: false });
       await page.goto(started.verification_uri_complete!);
       expect(await heading(page)).toBe('Connect a device');
       expect(await page.getByLabel('Code').inputValue()).toBe(started.user_code);

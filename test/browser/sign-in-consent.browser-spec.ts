@@ -2,11 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import { SCOPES } from '../../src/tokens/scopes.js';
 import { authorizationRequest, discover, oidc } from '../support/oauth-client.js';
-import { heading, launchBrowser, newPage as openPage, TEST_TIMEOUT } from '../support/browser.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { heading, TEST_TIMEOUT, useBrowser } from '../support/browser.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestClient } from '../support/test-app.js';
 
 /**
  * The sign-in and consent pages in a real browser (Debian's Chromium driven by playwright-core):
@@ -20,26 +21,8 @@ const CALLBACK_ORIGIN = 'https://app.example.com';
 const SCREENSHOTS = process.env.GATEHOUSE_SCREENSHOTS;
 
 describe('sign-in and consent pages in a browser', () => {
-  let app: TestApp;
-  let browser: Browser;
-  let user: TestUser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    // launch() gives the browser a fresh temporary user-data dir and removes it on close.
-    [app, browser] = await Promise.all([TestApp.start(), launchBrowser()]);
-    user = await app.createUser({ name: 'Alice Example' });
-  }, 90_000);
-
-  afterAll(async () => {
-    await Promise.allSettled(contexts.map((context) => context.close()));
-    await browser?.close();
-    await app?.close();
-  }, 30_000);
-
-  function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-    return openPage(browser, contexts, { ...options, fakeOrigins: [CALLBACK_ORIGIN] });
-  }
+  const browser = useBrowser({ fakeOrigins: [CALLBACK_ORIGIN] });
+  const setup = useTestApp({ user: { name: 'Alice Example' } });
 
   /**
    * The URL the browser is sent to on the client's callback. The request event fires for every
@@ -60,6 +43,7 @@ describe('sign-in and consent pages in a browser', () => {
 
   /** Fills in and submits the sign-in form, as a person would, and waits for the next page. */
   async function signIn(page: Page): Promise<void> {
+    const { user } = setup;
     expect(await heading(page)).toBe('Sign in');
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
@@ -75,10 +59,11 @@ describe('sign-in and consent pages in a browser', () => {
   it(
     'signs in, lists the requested scopes, and Allow returns a code the app redeems',
     async () => {
+      const { app, user } = setup;
       const client = await app.createClient({ type: 'web', name: 'Acme Photos' });
       const config = await discover(app, client);
       const request = await authorizationRequest(config, client, { scope: 'openid profile email' });
-      const page = await newPage();
+      const page = await browser.newPage();
 
       await page.goto(request.url.href);
       expect(new URL(page.url()).origin).toBe(app.issuer);
@@ -134,11 +119,12 @@ describe('sign-in and consent pages in a browser', () => {
   ] as const)(
     'a %s app completes the flow through the same pages',
     async (type, registered, used) => {
+      const { app, user } = setup;
       const client = await app.createClient({ type, redirectUris: [registered] });
       const asUsed = { ...client, redirectUri: used };
       const config = await discover(app, client);
       const request = await authorizationRequest(config, asUsed);
-      const page = await newPage();
+      const page = await browser.newPage();
       await page.route(`${new URL(used).origin}/**`, (route) =>
         route.fulfill({ status: 200, contentType: 'text/plain', body: 'ok' }),
       );
@@ -165,10 +151,11 @@ describe('sign-in and consent pages in a browser', () => {
   it(
     'Deny sends the browser back to the app with access_denied and its state',
     async () => {
+      const { app } = setup;
       const client = await app.createClient({ type: 'web', name: 'Nosy App' });
       const config = await discover(app, client);
       const request = await authorizationRequest(config, client);
-      const page = await newPage();
+      const page = await browser.newPage();
 
       await page.goto(request.url.href);
       await signIn(page);
@@ -198,10 +185,11 @@ describe('sign-in and consent pages in a browser', () => {
   it(
     'pages forbid framing and work with JavaScript disabled',
     async () => {
+      const { app } = setup;
       const client = await app.createClient({ type: 'web', name: 'Plain HTML App' });
       const config = await discover(app, client);
       const request = await authorizationRequest(config, client);
-      const page = await newPage({ javaScriptEnabled: false });
+      const page = await browser.newPage({ javaScriptEnabled: false });
       /** Every HTML page of ours the browser showed, as it received it. */
       const pages: Response[] = [];
       page.on('response', (response) => {
@@ -243,6 +231,7 @@ describe('sign-in and consent pages in a browser', () => {
   it(
     'another site cannot frame the sign-in page',
     async () => {
+      const { app } = setup;
       const client = await app.createClient({ type: 'web' });
       const config = await discover(app, client);
       const request = await authorizationRequest(config, client);
@@ -250,7 +239,7 @@ describe('sign-in and consent pages in a browser', () => {
       // would block the frame before our headers are even read.
       const attacker = await serve(`<!doctype html><iframe src="${request.url.href}"></iframe>`);
       try {
-        const page = await newPage();
+        const page = await browser.newPage();
         const blocked = page.waitForEvent('requestfailed', (failed) =>
           failed.url().startsWith(`${app.issuer}/interaction/`),
         );

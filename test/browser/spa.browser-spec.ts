@@ -1,38 +1,30 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { heading, launchBrowser, newPage, TEST_TIMEOUT } from '../support/browser.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { heading, TEST_TIMEOUT, useBrowser } from '../support/browser.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestClient } from '../support/test-app.js';
 
 /**
  * examples/spa in Chromium: the example single-page app signs in (code + PKCE, in the
  * browser), calls the Drive API, refreshes its tokens and signs out, under its own strict CSP.
  */
 describe('the example single-page app in a browser', () => {
-  let app: TestApp;
-  let browser: Browser;
-  let user: TestUser;
+  const browser = useBrowser();
+  const setup = useTestApp();
   let spa: TestClient;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([TestApp.start(), launchBrowser()]);
-    user = await app.createUser();
+    const { app } = setup;
     spa = await app.createClient({
       type: 'spa',
       name: 'Example SPA',
       redirectUris: [`${app.issuer}/examples/spa`],
     });
-  }, 90_000);
-
-  afterAll(async () => {
-    await Promise.allSettled(contexts.map((context) => context.close()));
-    await browser?.close();
-    await app?.close();
-  }, 30_000);
+  });
 
   it(
     'signs in, lists the Drive, refreshes, and signs out',
     async () => {
-      const page = await newPage(browser, contexts);
+      const { app, user } = setup;
+      const page = await browser.newPage();
       const problems: string[] = [];
       page.on('console', (message) => {
         if (message.type() === 'error') {

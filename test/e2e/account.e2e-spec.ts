@@ -11,7 +11,8 @@ import {
   runCodeFlow,
   signIn,
 } from '../support/oauth-client.js';
-import { TestApp, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestUser } from '../support/test-app.js';
 import { formAction, hiddenField, UserAgent, type Visit } from '../support/user-agent.js';
 
 /** Signs `user` in to the account pages from `path`; returns the page the sign-in lands on. */
@@ -39,19 +40,10 @@ async function submit(ua: UserAgent, page: Visit, action: string): Promise<Visit
 }
 
 describe('Account pages (/account)', () => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser({ name: 'Alice Example' });
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp({ user: { name: 'Alice Example' } });
 
   it('without a session, sends the browser through the authorization endpoint as the first-party client', async () => {
+    const { app } = setup;
     const response = await new UserAgent(app.issuer).raw('/account');
     expect(response.status).toBe(303);
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -72,6 +64,7 @@ describe('Account pages (/account)', () => {
   });
 
   it('signs in with the same login page, asks no consent, and shows the profile', async () => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     const profile = await signInToAccount(ua, user);
     expect(profile.url).toBe(app.url('/account'));
@@ -90,6 +83,7 @@ describe('Account pages (/account)', () => {
   });
 
   it('shares the sign-in with applications: signed in for an app, /account needs no login', async () => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     const client = await app.createClient({ type: 'web' });
     await runCodeFlow(ua, await discover(app, client), client, user);
@@ -99,6 +93,7 @@ describe('Account pages (/account)', () => {
   });
 
   it('returns to the page that asked for the sign-in, and only to our own pages', async () => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     expect((await signInToAccount(ua, user, '/account/apps')).url).toBe(app.url('/account/apps'));
 
@@ -116,6 +111,7 @@ describe('Account pages (/account)', () => {
     ['a made-up code', (q: URLSearchParams) => q.set('code', 'made-up-code')],
     ['no code', (q: URLSearchParams) => q.delete('code')],
   ])('refuses a callback with %s: a 400 page, no sign-in', async (_label, tamper) => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     const start = await ua.raw('/account');
     const authorize = start.headers.get('location')!;
@@ -142,6 +138,7 @@ describe('Account pages (/account)', () => {
   });
 
   it('signs out through the end-session page, then asks to sign in again', async () => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     const profile = await signInToAccount(ua, user);
     const signOutUrl = /<a href="([^"]+)">Sign out<\/a>/
@@ -160,17 +157,10 @@ describe('Account pages (/account)', () => {
 });
 
 describe.each(['jwt', 'opaque'])('Connected apps (/account/apps), %s access tokens', (format) => {
-  let app: TestApp;
-
-  beforeAll(async () => {
-    app = await TestApp.start({ ACCESS_TOKEN_FORMAT: format });
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp({ env: { ACCESS_TOKEN_FORMAT: format }, user: false });
 
   it("lists the apps a user allowed with scopes, first authorization and last use; not other users'", async () => {
+    const { app } = setup;
     const user = await app.createUser();
     const stranger = await app.createUser();
     const notes = await app.createClient({
@@ -250,6 +240,7 @@ describe.each(['jwt', 'opaque'])('Connected apps (/account/apps), %s access toke
   });
 
   it('revoke: the access and refresh tokens fail at once and the next authorization asks consent again', async () => {
+    const { app } = setup;
     const user = await app.createUser();
     const client = await app.createClient({ type: 'web', name: 'Doomed' });
     const tokens = await userApiTokens(app, user, 'drive.read', client);
@@ -281,6 +272,7 @@ describe.each(['jwt', 'opaque'])('Connected apps (/account/apps), %s access toke
   });
 
   it('removes one scope: tokens carrying it stop, a refresh yields tokens without it, the rest works', async () => {
+    const { app } = setup;
     const user = await app.createUser();
     const client = await app.createClient({ type: 'web', name: 'Editor' });
     const tokens = await userApiTokens(app, user, 'drive.read drive.write', client);
@@ -324,6 +316,7 @@ describe.each(['jwt', 'opaque'])('Connected apps (/account/apps), %s access toke
   });
 
   it("refuses to remove openid, an app's last scope, or any scope of an app that does not allow it", async () => {
+    const { app } = setup;
     const user = await app.createUser();
     const rigid = await app.createClient({ type: 'web', name: 'Rigid', allowScopeRemoval: false });
     await userApiTokens(app, user, 'drive.read drive.write', rigid);
@@ -348,6 +341,7 @@ describe.each(['jwt', 'opaque'])('Connected apps (/account/apps), %s access toke
   });
 
   it('refuses posts without the CSRF token, without a session, or for an app the user never allowed', async () => {
+    const { app } = setup;
     const user = await app.createUser();
     const client = await app.createClient({ type: 'web', name: 'Kept' });
     const tokens = await userApiTokens(app, user, 'drive.read', client);

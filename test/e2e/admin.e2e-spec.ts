@@ -8,7 +8,8 @@ import {
 } from '../support/oauth-client.js';
 import { DataSource } from 'typeorm';
 import { Sql } from '../../src/database/sql.js';
-import { TestApp, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import { TestApp } from '../support/test-app.js';
 import { hiddenField, UserAgent, type Visit } from '../support/user-agent.js';
 
 /** The client id and secret shown on an application's page right after it was created. */
@@ -29,22 +30,16 @@ async function clientCredentials(app: TestApp, clientId: string, secret: string)
 }
 
 describe('Administration pages (/admin)', () => {
-  let app: TestApp;
-  let admin: TestUser;
+  const setup = useTestApp({ user: { admin: true, name: 'Ada Admin' } });
   let ua: UserAgent;
   let csrf: string;
 
   beforeAll(async () => {
-    app = await TestApp.start();
-    admin = await app.createUser({ admin: true, name: 'Ada Admin' });
+    const { app, user: admin } = setup;
     ua = new UserAgent(app.issuer);
     const list = await signInAt(ua, admin, '/admin/apps');
     expectPage(list, 'Applications');
     csrf = hiddenField((await ua.get('/admin/apps/new')).body, '_csrf');
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   function register(fields: Record<string, string | string[]>): Promise<Visit> {
@@ -58,6 +53,7 @@ describe('Administration pages (/admin)', () => {
   }
 
   it('sends a visitor through the login page, and shows a non-admin a 403 page', async () => {
+    const { app } = setup;
     const visitor = await new UserAgent(app.issuer).raw('/admin/apps');
     expect(visitor.status).toBe(303);
     expect(visitor.headers.get('location')).toContain(
@@ -79,6 +75,7 @@ describe('Administration pages (/admin)', () => {
   ])(
     'registers a %s app; a secret, if any, is shown on that page only',
     async (type, extra, confidential) => {
+      const { app } = setup;
       const created = await register({
         name: `My ${type} app`,
         type,
@@ -139,6 +136,7 @@ describe('Administration pages (/admin)', () => {
   );
 
   it('rotates a secret: the old one works during the grace period; revoking it ends that', async () => {
+    const { app } = setup;
     const created = shownOnce(await register({ name: 'Rotated', type: 'service' }));
     const rotatePage = await ua.postForm(`/admin/apps/${created.clientId}/rotate-secret`, {
       _csrf: csrf,
@@ -216,6 +214,7 @@ describe('Administration pages (/admin)', () => {
   });
 
   it('lists the audit trail with filters, and says what is wrong with a bad filter', async () => {
+    const { user: admin } = setup;
     const all = await ua.get('/admin/audit');
     expectPage(all, 'Audit trail');
     expect(all.body).toContain('<code>client.created</code>');
@@ -237,13 +236,11 @@ describe('Administration pages (/admin)', () => {
 });
 
 describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (format) => {
-  let app: TestApp;
-  let admin: TestUser;
+  const setup = useTestApp({ env: { ACCESS_TOKEN_FORMAT: format }, user: { admin: true } });
   let token: string;
 
   beforeAll(async () => {
-    app = await TestApp.start({ ACCESS_TOKEN_FORMAT: format });
-    admin = await app.createUser({ admin: true });
+    const { app, user: admin } = setup;
     const tool = await app.createClient({
       type: 'web',
       name: 'Admin tool',
@@ -252,11 +249,8 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
     token = (await userApiTokens(app, admin, 'admin', tool)).accessToken;
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('registers, reads, rotates, revokes and deletes an application', async () => {
+    const { app, user: admin } = setup;
     const created = await callApi(app, '/api/admin/apps', {
       method: 'POST',
       token,
@@ -331,6 +325,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
   });
 
   it('a rotated-out secret works through its grace period, then fails', async () => {
+    const { app } = setup;
     const created = (
       await callApi(app, '/api/admin/apps', {
         method: 'POST',
@@ -369,6 +364,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
   });
 
   it('deleting an app makes its user tokens fail on the next request', async () => {
+    const { app } = setup;
     const user = await app.createUser();
     const victim = await app.createClient({ type: 'web', name: 'Victim' });
     const tokens = await userApiTokens(app, user, 'drive.read', victim);
@@ -394,6 +390,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
     [{ name: 'X', type: 'toaster' }, 'type must be one of web, spa, native, device, service'],
     [['not', 'an object'], 'the body must be a JSON object'],
   ])('refuses %j with 400 and the reason', async (body, reason) => {
+    const { app } = setup;
     const refused = await callApi(app, '/api/admin/apps', { method: 'POST', token, body });
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual({
@@ -403,6 +400,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
   });
 
   it('a token without the admin scope is refused with insufficient_scope', async () => {
+    const { app } = setup;
     const user = await app.createUser({ admin: true });
     const drive = (await userApiTokens(app, user, 'drive.read')).accessToken;
     const refused = await callApi(app, '/api/admin/apps', { token: drive });
@@ -413,6 +411,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
   });
 
   it('a user without the admin role is never granted the admin scope, and is refused', async () => {
+    const { app } = setup;
     const user = await app.createUser();
     const tool = await app.createClient({
       type: 'web',
@@ -449,6 +448,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
   });
 
   it('an admin token of a user who lost the role is refused at once', async () => {
+    const { app } = setup;
     const former = await app.createUser({ admin: true });
     const tool = await app.createClient({ type: 'web', scope: 'openid offline_access admin' });
     const { accessToken } = await userApiTokens(app, former, 'admin', tool);

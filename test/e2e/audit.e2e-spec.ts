@@ -6,14 +6,15 @@ import { postForm, userApiTokens } from '../support/api.js';
 import {
   approve,
   authorizationRequest,
+  codeFlowWithNewClient,
   consent,
   discover,
   oidc,
   runCodeFlow,
   signIn,
 } from '../support/oauth-client.js';
-import { TestApp } from '../support/test-app.js';
 import { formAction, hiddenField, UserAgent } from '../support/user-agent.js';
+import { useTestApp } from '../support/e2e.js';
 
 /**
  * The audit trail through the real app: the events of sign-in, consent, token issuance,
@@ -21,21 +22,14 @@ import { formAction, hiddenField, UserAgent } from '../support/user-agent.js';
  * outcome, and no secret, password or token ever reaches it.
  */
 describe('Audit trail', () => {
-  let app: TestApp;
+  const setup = useTestApp({ user: false });
   /** Every credential the tests handle; none may appear in an audit record. */
   const credentials: string[] = [];
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
 
   async function events(
     filter: Partial<Parameters<AuditLog['list']>[0]> = {},
   ): Promise<AuditRecord[]> {
+    const { app } = setup;
     return (await app.app.get(AuditLog).list({ limit: 200, ...filter })).events;
   }
 
@@ -47,6 +41,7 @@ describe('Audit trail', () => {
   });
 
   it('records failed and successful sign-ins, consent and the tokens of a new grant', async () => {
+    const { app } = setup;
     const user = await app.createUser();
     const client = await app.createClient({ type: 'web' });
     credentials.push(user.password, client.clientSecret!);
@@ -88,6 +83,7 @@ describe('Audit trail', () => {
   });
 
   it('records a denied consent, but not a cancelled sign-in', async () => {
+    const { app } = setup;
     const user = await app.createUser();
     const client = await app.createClient({ type: 'web' });
     const config = await discover(app, client);
@@ -112,16 +108,14 @@ describe('Audit trail', () => {
   });
 
   it('records a replayed refresh token and the revocation of its grant', async () => {
+    const { app } = setup;
     const user = await app.createUser();
-    const client = await app.createClient({
-      type: 'spa',
-      redirectUris: ['https://spa.example.com/cb'],
-    });
-    const config = await discover(app, client);
-    const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
-      scope: 'openid offline_access',
-      prompt: 'consent',
-    });
+    const { tokens, client, config } = await codeFlowWithNewClient(
+      app,
+      user,
+      { type: 'spa', redirectUris: ['https://spa.example.com/cb'] },
+      { scope: 'openid offline_access', prompt: 'consent' },
+    );
     credentials.push(tokens.refresh_token!);
     const rotated = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     credentials.push(rotated.refresh_token!, rotated.access_token);
@@ -138,10 +132,9 @@ describe('Audit trail', () => {
   });
 
   it('records a revocation at the revocation endpoint and a user revoking an app', async () => {
+    const { app } = setup;
     const user = await app.createUser();
-    const client = await app.createClient({ type: 'web' });
-    const config = await discover(app, client);
-    const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
+    const { tokens, client, config } = await codeFlowWithNewClient(app, user, 'web', {
       scope: 'openid offline_access',
       prompt: 'consent',
     });
@@ -172,6 +165,7 @@ describe('Audit trail', () => {
   });
 
   it('records app management with its actor, and never the secret', async () => {
+    const { app } = setup;
     const clients = app.app.get(ClientsService);
     const admin = { id: 'admin-user', ip: '198.51.100.9' };
     const { client, clientSecret } = await clients.create(

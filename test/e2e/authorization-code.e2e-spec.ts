@@ -1,37 +1,24 @@
 import { spawn } from 'node:child_process';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
 import {
   authorizationRequest,
+  codeFlowWithNewClient,
   consent,
   discover,
   expectPage,
   oidc,
-  runCodeFlow,
   signIn,
 } from '../support/oauth-client.js';
 import { UserAgent } from '../support/user-agent.js';
 
 describe('authorization code flow with PKCE', () => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser({ name: 'Alice Example' });
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp({ user: { name: 'Alice Example' } });
 
   it.each(['web', 'spa', 'native'] as const)(
     'a %s app signs the user in, gets tokens and calls userinfo',
     async (type) => {
-      const client: TestClient = await app.createClient({ type });
-      const config = await discover(app, client);
-      const ua = new UserAgent(app.issuer);
-
-      const { tokens, callback } = await runCodeFlow(ua, config, client, user);
+      const { app, user } = setup;
+      const { tokens, callback, client, config } = await codeFlowWithNewClient(app, user, type);
 
       expect(callback.searchParams.get('iss')).toBe(app.issuer);
       expect(tokens.token_type).toBe('bearer');
@@ -52,19 +39,10 @@ describe('authorization code flow with PKCE', () => {
 });
 
 describe('consent', () => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp();
 
   it('names the app and describes each requested scope', async () => {
+    const { app, user } = setup;
     const client = await app.createClient({ type: 'web', name: 'Photo Printer' });
     const config = await discover(app, client);
     const request = await authorizationRequest(config, client, {
@@ -81,9 +59,8 @@ describe('consent', () => {
   });
 
   it('is remembered: a second authorization, even in a new browser session, skips the page', async () => {
-    const client = await app.createClient({ type: 'web' });
-    const config = await discover(app, client);
-    await runCodeFlow(new UserAgent(app.issuer), config, client, user);
+    const { app, user } = setup;
+    const { client, config } = await codeFlowWithNewClient(app, user, 'web');
 
     const freshBrowser = new UserAgent(app.issuer);
     const request = await authorizationRequest(config, client);
@@ -92,10 +69,10 @@ describe('consent', () => {
   });
 
   it('asks only for a newly requested scope', async () => {
-    const client = await app.createClient({ type: 'web' });
-    const config = await discover(app, client);
-    const ua = new UserAgent(app.issuer);
-    await runCodeFlow(ua, config, client, user, { scope: 'openid profile' });
+    const { app, user } = setup;
+    const { client, config, ua } = await codeFlowWithNewClient(app, user, 'web', {
+      scope: 'openid profile',
+    });
 
     const request = await authorizationRequest(config, client, { scope: 'openid profile email' });
     const page = await ua.get(request.url.href);
@@ -112,6 +89,7 @@ describe('consent', () => {
   });
 
   it('"Deny" returns access_denied to the app with its state', async () => {
+    const { app, user } = setup;
     const client = await app.createClient({ type: 'spa' });
     const config = await discover(app, client);
     const request = await authorizationRequest(config, client);
@@ -130,19 +108,10 @@ describe('consent', () => {
 });
 
 describe('authorization request checks', () => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp();
 
   function authorizeUrl(params: Record<string, string>): string {
+    const { app } = setup;
     return `${app.url('/oauth/authorize')}?${new URLSearchParams(params).toString()}`;
   }
 
@@ -151,6 +120,7 @@ describe('authorization request checks', () => {
   it.each(['web', 'spa', 'native'] as const)(
     'a %s client without PKCE gets invalid_request at its redirect URI',
     async (type) => {
+      const { app } = setup;
       const client = await app.createClient({ type });
       const response = await new UserAgent(app.issuer).get(
         authorizeUrl({
@@ -171,6 +141,7 @@ describe('authorization request checks', () => {
   );
 
   it('the plain PKCE method is rejected', async () => {
+    const { app } = setup;
     const client = await app.createClient({ type: 'web' });
     const response = await new UserAgent(app.issuer).get(
       authorizeUrl({
@@ -196,6 +167,7 @@ describe('authorization request checks', () => {
     ['another host', 'https://evil.example.com/callback'],
     ['http instead of https', 'http://app.example.com/callback'],
   ])('a redirect URI with %s shows an error page and never redirects', async (_label, uri) => {
+    const { app } = setup;
     const client = await app.createClient({ type: 'web' });
     const response = await new UserAgent(app.issuer).get(
       authorizeUrl({
@@ -217,6 +189,7 @@ describe('authorization request checks', () => {
   });
 
   it('an unknown client shows an error page', async () => {
+    const { app } = setup;
     const response = await new UserAgent(app.issuer).get(
       authorizeUrl({
         client_id: 'no-such-client',
@@ -233,6 +206,7 @@ describe('authorization request checks', () => {
   it.each(['token', 'id_token', 'code id_token', 'id_token token'])(
     'the implicit/hybrid response_type "%s" is refused',
     async (responseType) => {
+      const { app } = setup;
       const client = await app.createClient({ type: 'web' });
       const response = await new UserAgent(app.issuer).get(
         authorizeUrl({
@@ -255,31 +229,27 @@ describe('authorization request checks', () => {
 
   describe('native apps (RFC 8252)', () => {
     it('loopback redirects work on any port (§7.3)', async () => {
-      const client = await app.createClient({
-        type: 'native',
-        redirectUris: ['http://127.0.0.1/callback'],
-      });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(
-        new UserAgent(app.issuer),
-        config,
-        { ...client, redirectUri: 'http://127.0.0.1:53124/callback' },
+      const { app, user } = setup;
+      const { tokens } = await codeFlowWithNewClient(
+        app,
         user,
+        { type: 'native', redirectUris: ['http://127.0.0.1/callback'] },
+        { redirect_uri: 'http://127.0.0.1:53124/callback' },
       );
       expect(tokens.claims()!.sub).toBe(user.id);
     });
 
     it('private-use URI scheme redirects work (§7.1)', async () => {
-      const client = await app.createClient({
+      const { app, user } = setup;
+      const { tokens } = await codeFlowWithNewClient(app, user, {
         type: 'native',
         redirectUris: ['com.example.notes:/oauth/callback'],
       });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user);
       expect(tokens.claims()!.sub).toBe(user.id);
     });
 
     it('asks consent at every authorization: anyone can use a native app client_id (§8.6)', async () => {
+      const { app, user } = setup;
       const client = await app.createClient({
         type: 'native',
         redirectUris: ['http://127.0.0.1/callback'],
@@ -300,35 +270,31 @@ describe('authorization request checks', () => {
     });
 
     it('a first-party native app (--first-party) is not asked again', async () => {
-      const client = await app.createClient({
-        type: 'native',
-        redirectUris: ['http://127.0.0.1/callback'],
-        firstParty: true,
-      });
-      const config = await discover(app, client);
-      const ua = new UserAgent(app.issuer);
-      await runCodeFlow(ua, config, client, user, { scope: 'openid' });
+      const { app, user } = setup;
+      const { client, config, ua } = await codeFlowWithNewClient(
+        app,
+        user,
+        { type: 'native', redirectUris: ['http://127.0.0.1/callback'], firstParty: true },
+        { scope: 'openid' },
+      );
       const request = await authorizationRequest(config, client, { scope: 'openid' });
       const again = await ua.get(request.url.href);
       expect(new URL(again.location!).searchParams.get('code')).toBeTruthy();
     });
 
     it('the IPv6 loopback works on any port too (§7.3)', async () => {
-      const client = await app.createClient({
-        type: 'native',
-        redirectUris: ['http://[::1]/callback'],
-      });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(
-        new UserAgent(app.issuer),
-        config,
-        { ...client, redirectUri: 'http://[::1]:61000/callback' },
+      const { app, user } = setup;
+      const { tokens } = await codeFlowWithNewClient(
+        app,
         user,
+        { type: 'native', redirectUris: ['http://[::1]/callback'] },
+        { redirect_uri: 'http://[::1]:61000/callback' },
       );
       expect(tokens.claims()!.sub).toBe(user.id);
     });
 
     it('examples/native-client.mjs signs in through the browser on a random loopback port', async () => {
+      const { app, user } = setup;
       const client = await app.createClient({
         type: 'native',
         redirectUris: ['http://127.0.0.1/callback'],
@@ -378,6 +344,7 @@ describe('authorization request checks', () => {
       ['another loopback path', 'http://127.0.0.1:53124/other'],
       ['IPv6 loopback when IPv4 was registered', 'http://[::1]:53124/callback'],
     ])('a look-alike (%s) is rejected', async (_label, uri) => {
+      const { app } = setup;
       const client = await app.createClient({
         type: 'native',
         redirectUris: ['http://127.0.0.1/callback'],

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { TestApp, type TestClient } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestClient } from '../support/test-app.js';
 import { UserAgent } from '../support/user-agent.js';
 
 interface Answer {
@@ -14,27 +15,27 @@ interface Answer {
  * 5xx, never a stack trace, and nothing stored changes.
  */
 describe('bad input', () => {
-  let app: TestApp;
+  const setup = useTestApp({ user: false });
   let service: TestClient;
   let web: TestClient;
   const answers: Answer[] = [];
 
   beforeAll(async () => {
-    app = await TestApp.start();
+    const { app } = setup;
     service = await app.createClient({ type: 'service', scope: 'drive.read' });
     web = await app.createClient({ type: 'web' });
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     // Whatever each test asserted, none of the answers may be a 5xx or carry a stack.
     for (const answer of answers) {
       expect(answer.status).toBeLessThan(500);
       expect(answer.text).not.toMatch(/at [\w.<>]+ \(.*:\d+:\d+\)|node_modules|\.ts:\d+/);
     }
-    await app.close();
   });
 
   async function send(path: string, init: RequestInit = {}): Promise<Answer> {
+    const { app } = setup;
     const response = await fetch(app.url(path), { redirect: 'manual', ...init });
     const text = await response.text();
     let json: Record<string, unknown> | undefined;
@@ -53,6 +54,7 @@ describe('bad input', () => {
     `Basic ${Buffer.from(`${client.clientId}:${secret}`).toString('base64')}`;
 
   async function storedRows(): Promise<number[]> {
+    const { app } = setup;
     const db = app.app.get(DataSource);
     const counts: number[] = [];
     for (const table of ['users', 'clients', 'oidc_payloads', 'keys']) {
@@ -204,6 +206,7 @@ describe('bad input', () => {
     });
 
     it('garbage session cookies are ignored, not fatal', async () => {
+      const { app } = setup;
       const ua = new UserAgent(app.issuer);
       ua.setCookie('_session', 'garbage');
       ua.setCookie('_session.sig', 'garbage');
@@ -224,6 +227,7 @@ describe('bad input', () => {
 
   describe('userinfo', () => {
     it('without a token is 401 with a bare Bearer challenge', async () => {
+      const { app } = setup;
       const answer = await send('/oauth/userinfo');
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toContain(`Bearer realm="${app.issuer}"`);
@@ -234,6 +238,7 @@ describe('bad input', () => {
     });
 
     it('with a garbage token is 401 invalid_token', async () => {
+      const { app } = setup;
       const answer = await send('/oauth/userinfo', {
         headers: { authorization: 'Bearer garbage' },
       });

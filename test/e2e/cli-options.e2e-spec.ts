@@ -20,7 +20,8 @@ import {
   signIn,
 } from '../support/oauth-client.js';
 import { cliExamples, cliTable, optionMentions, readReadme } from '../support/readme-cli.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestClient } from '../support/test-app.js';
 import { UserAgent } from '../support/user-agent.js';
 
 /**
@@ -121,22 +122,12 @@ describe('the README documents the CLI the program declares', () => {
 describe('every CLI option, run', () => {
   const OUT_DIR = 'dist/e2e-cli-options';
   const PASSWORD = 'correct horse battery';
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    // Its own build folder: cli.e2e-spec.ts may be rebuilding dist/ at the same time.
-    buildCli(OUT_DIR);
-    app = await TestApp.start();
-    user = await app.createUser();
-  }, 180_000);
-
-  afterAll(async () => {
-    await app.close();
-  });
+  // Its own build folder: cli.e2e-spec.ts may be rebuilding dist/ at the same time.
+  beforeAll(() => buildCli(OUT_DIR), 180_000);
+  const setup = useTestApp();
 
   const cli = (args: string[], input?: string): CliRun =>
-    runCli(args, { outDir: OUT_DIR, input, env: { ...app.environment, LOG_LEVEL: 'error' } });
+    runCli(args, { outDir: OUT_DIR, input, env: { ...setup.app.environment, LOG_LEVEL: 'error' } });
 
   function succeeded(run: CliRun): string {
     expect(run).toMatchObject({ status: 0, stderr: '' });
@@ -165,7 +156,7 @@ describe('every CLI option, run', () => {
   });
 
   const signsIn = (email: string, password: string) =>
-    app.app.get(UsersService).authenticate(email, password);
+    setup.app.app.get(UsersService).authenticate(email, password);
 
   /** The status of a client_credentials token request. */
   async function tokenStatus(
@@ -173,6 +164,7 @@ describe('every CLI option, run', () => {
     secret = created.client_secret!,
     scope = 'drive.read',
   ) {
+    const { app } = setup;
     const client = { ...asTestClient(created), clientSecret: secret };
     return (
       await postForm(app, '/oauth/token', { grant_type: 'client_credentials', scope }, client)
@@ -181,6 +173,7 @@ describe('every CLI option, run', () => {
 
   /** Whether an authorization request with `redirectUri` goes on to sign-in (not an error page). */
   async function redirectAccepted(created: Created, redirectUri: string): Promise<boolean> {
+    const { app } = setup;
     const client = asTestClient(created, redirectUri);
     const request = await authorizationRequest(await discover(app, client), client);
     const visit = await new UserAgent(app.issuer).get(request.url.href);
@@ -189,6 +182,7 @@ describe('every CLI option, run', () => {
 
   /** Whether sign-out offers to return to `uri` (it shows the confirmation, not a 400). */
   async function signOutReturnsTo(created: Created, uri: string): Promise<boolean> {
+    const { app, user } = setup;
     const client = asTestClient(created);
     const config = await discover(app, client);
     const ua = new UserAgent(app.issuer);
@@ -203,6 +197,7 @@ describe('every CLI option, run', () => {
 
   /** Whether a native app's user, who allowed it once, is asked to consent again. */
   async function consentAskedAgain(created: Created): Promise<boolean> {
+    const { app, user } = setup;
     const client = asTestClient(created, NATIVE_URI);
     const config = await discover(app, client);
     const ua = new UserAgent(app.issuer);
@@ -218,6 +213,7 @@ describe('every CLI option, run', () => {
 
   /** A new user's /account/apps page after allowing the web app. */
   async function connectedAppsPage(created: Created): Promise<string> {
+    const { app } = setup;
     const someone = await app.createUser();
     await codeFlowTokens(app, someone, 'openid drive.read drive.write', asTestClient(created));
     const ua = new UserAgent(app.issuer);
@@ -366,6 +362,7 @@ describe('every CLI option, run', () => {
       expect(await tokenStatus(created, undefined, 'drive.write')).toBe(400);
     },
     'clients:create --introspection': async () => {
+      const { app } = setup;
       const server = createService('--introspection');
       const other = createService();
       expect(listed(server.client_id)?.introspection).toBe(true);
@@ -489,6 +486,7 @@ describe('every CLI option, run', () => {
       }
     },
     'keys:rotate --json': async () => {
+      const { app } = setup;
       const keys = app.app.get(DataSource).getRepository(KeyEntity);
       const signing = async () =>
         (await keys.findBy({ use: 'signing' })).map((key) => key.kid).sort();
@@ -504,6 +502,7 @@ describe('every CLI option, run', () => {
       expect(await signing()).toEqual([...rotated.added, ...added.split(', ')].sort());
     },
     'tokens:purge --json': async () => {
+      const { app } = setup;
       const rows = app.app.get(DataSource).getRepository(OidcPayloadEntity);
       const row = (id: string, expiresAt: number) =>
         rows.create({ kind: 'AccessToken', id, payload: '{}', expiresAt });

@@ -1,29 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { buildCli, runCli, type CliRun as Run } from '../support/cli.js';
+import { useTestApp } from '../support/e2e.js';
 import { TestApp } from '../support/test-app.js';
 import { DataSource } from 'typeorm';
 import { Sql } from '../../src/database/sql.js';
 import { OidcPayloadEntity } from '../../src/tokens/oidc-payload.entity.js';
-import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
-import { UserAgent } from '../support/user-agent.js';
+import { codeFlowWithNewClient, oidc } from '../support/oauth-client.js';
 
 /**
  * The CLI as users run it: the built program in its own process, against the database of a
  * running server. Exit codes, output and effects are checked.
  */
 describe('CLI (npm run cli -- ...)', () => {
-  let app: TestApp;
-
-  beforeAll(async () => {
-    buildCli();
-    app = await TestApp.start();
-  }, 180_000);
-
-  afterAll(async () => {
-    await app.close();
-  });
+  beforeAll(() => buildCli(), 180_000);
+  const setup = useTestApp({ user: false });
 
   function cli(args: string[], input?: string, env: Record<string, string> = {}): Run {
+    const { app } = setup;
     return runCli(args, { input, env: { ...app.environment, LOG_LEVEL: 'error', ...env } });
   }
 
@@ -33,6 +26,7 @@ describe('CLI (npm run cli -- ...)', () => {
   }
 
   async function clientCredentials(clientId: string, secret: string): Promise<number> {
+    const { app } = setup;
     const response = await fetch(app.url('/oauth/token'), {
       method: 'POST',
       headers: {
@@ -65,6 +59,7 @@ describe('CLI (npm run cli -- ...)', () => {
 
   describe('users:create', () => {
     it('creates a user from a password on stdin, who can then sign in', async () => {
+      const { app } = setup;
       const user = json(
         cli(
           [
@@ -85,16 +80,14 @@ describe('CLI (npm run cli -- ...)', () => {
         name: 'Carol',
         admin: false,
       });
-      const client = await app.createClient({ type: 'spa' });
-      const { tokens } = await runCodeFlow(
-        new UserAgent(app.issuer),
-        await discover(app, client),
-        client,
+      const { tokens } = await codeFlowWithNewClient(
+        app,
         {
           id: user.id as string,
           email: 'carol@example.com',
           password: 'a long password',
         },
+        'spa',
       );
       expect(tokens.claims()!.sub).toBe(user.id);
     });
@@ -343,10 +336,9 @@ describe('CLI (npm run cli -- ...)', () => {
     });
 
     it('delete removes the app and revokes its tokens', async () => {
+      const { app } = setup;
       const user = await app.createUser();
-      const client = await app.createClient({ type: 'web' });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user);
+      const { tokens, client, config } = await codeFlowWithNewClient(app, user, 'web');
 
       expect(json(cli(['clients:delete', client.clientId, '--json']))).toEqual({
         client_id: client.clientId,
@@ -357,6 +349,7 @@ describe('CLI (npm run cli -- ...)', () => {
     });
 
     it("delete from another process: the server refuses the app's JWTs after its next sync", async () => {
+      const { app } = setup;
       const created = json(
         cli([
           'clients:create',
@@ -410,13 +403,14 @@ describe('CLI (npm run cli -- ...)', () => {
   });
 
   it('keys:rotate adds a new signing generation that the restarted server signs with', async () => {
+    let { app } = setup;
     const before = (await (await fetch(app.url('/oauth/jwks'))).json()) as {
       keys: { kid: string }[];
     };
     const rotated = json(cli(['keys:rotate', '--json']));
     expect(rotated).toEqual({ added: [expect.any(String), expect.any(String)], removed: [] });
 
-    app = await app.restart();
+    app = await setup.restart();
     const after = (await (await fetch(app.url('/oauth/jwks'))).json()) as {
       keys: { kid: string }[];
     };
@@ -544,6 +538,7 @@ describe('CLI (npm run cli -- ...)', () => {
   });
 
   it('a bad environment stops the server with the variable named', () => {
+    const { app } = setup;
     const result = spawnSync(process.execPath, ['dist/src/main.js'], {
       env: { PATH: process.env.PATH, ...app.environment, PORT: 'eighty', ISSUER: 'ftp://x' },
       encoding: 'utf8',

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { ClientsService } from '../../src/oauth/clients/clients.service.js';
 import { callApi, postForm } from '../support/api.js';
 import { discover, expectPage, oidc } from '../support/oauth-client.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import { TestApp, type TestClient } from '../support/test-app.js';
 import { formAction, hiddenField, UserAgent, type Visit } from '../support/user-agent.js';
 
 const USER_CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/;
@@ -26,29 +27,25 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * DEVICE_POLL_INTERVAL is 1 s here so the tests can keep to it.
  */
 describe('Device flow (RFC 8628)', () => {
-  let app: TestApp;
-  let user: TestUser;
+  const setup = useTestApp({ env: { DEVICE_POLL_INTERVAL: '1s' } });
   let tv: TestClient;
 
   beforeAll(async () => {
-    app = await TestApp.start({ DEVICE_POLL_INTERVAL: '1s' });
-    user = await app.createUser();
+    const { app } = setup;
     tv = await app.createClient({ type: 'device', name: 'Living-room TV' });
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   async function authorize(
     scope = 'openid offline_access drive.read',
   ): Promise<DeviceAuthorization> {
+    const { app } = setup;
     const response = await postForm(app, '/oauth/device/auth', { scope }, tv);
     expect(response.status).toBe(200);
     return response.body as DeviceAuthorization;
   }
 
   function poll(deviceCode: string) {
+    const { app } = setup;
     return postForm(app, '/oauth/token', { grant_type: DEVICE_GRANT, device_code: deviceCode }, tv);
   }
 
@@ -58,6 +55,7 @@ describe('Device flow (RFC 8628)', () => {
     userCode: string,
     answer: 'Allow' | 'Deny' = 'Allow',
   ): Promise<Visit> {
+    const { user } = setup;
     const entry = await ua.get('/device');
     expectPage(entry, 'Connect a device');
     expect(entry.body).toContain('<label for="user_code">Code</label>');
@@ -84,6 +82,7 @@ describe('Device flow (RFC 8628)', () => {
   }
 
   it('answers the device with a short code, where to enter it, its lifetime and the interval', async () => {
+    const { app } = setup;
     const discovery = (await (
       await fetch(app.url('/.well-known/openid-configuration'))
     ).json()) as Record<string, unknown>;
@@ -102,6 +101,7 @@ describe('Device flow (RFC 8628)', () => {
   });
 
   it('the whole flow: pending while the person approves, then tokens, once', async () => {
+    const { app } = setup;
     const started = await authorize();
     const pending = await poll(started.device_code);
     expect(pending.status).toBe(400);
@@ -142,6 +142,7 @@ describe('Device flow (RFC 8628)', () => {
   });
 
   it('openid-client as the device: initiate, poll until the person allows, get tokens', async () => {
+    const { app, user } = setup;
     const config = await discover(app, tv);
     const started = await oidc.initiateDeviceAuthorization(config, { scope: 'openid drive.read' });
     const polling = oidc.pollDeviceAuthorizationGrant(config, started);
@@ -171,6 +172,7 @@ describe('Device flow (RFC 8628)', () => {
   });
 
   it('access_denied when the person denies, or cancels on the confirmation page', async () => {
+    const { app } = setup;
     const denied = await authorize();
     const page = await approve(new UserAgent(app.issuer), denied.user_code, 'Deny');
     expectPage(page, 'The device was not connected.');
@@ -196,6 +198,7 @@ describe('Device flow (RFC 8628)', () => {
   });
 
   it('verification_uri_complete opens the code page with the code filled in, to check and confirm', async () => {
+    const { app } = setup;
     const started = await authorize();
     const ua = new UserAgent(app.issuer);
     const page = await ua.get(started.verification_uri_complete);
@@ -212,6 +215,7 @@ describe('Device flow (RFC 8628)', () => {
   });
 
   it('serves a QR code (SVG) of verification_uri_complete for the device to show', async () => {
+    const { app } = setup;
     const started = await authorize();
     const response = await fetch(app.url(`/device/qr.svg?user_code=${started.user_code}`));
     expect(response.status).toBe(200);
@@ -238,6 +242,7 @@ describe('Device flow (RFC 8628)', () => {
   });
 
   it('says why a code is refused, and throttles a session that keeps guessing (RFC 8628 §5.1)', async () => {
+    const { app } = setup;
     const started = await authorize();
     const ua = new UserAgent(app.issuer);
     let page = await ua.get('/device');
@@ -297,6 +302,7 @@ describe('Device flow (RFC 8628)', () => {
   });
 
   it('examples/device-client.mjs signs in a person and reads their Drive', async () => {
+    const { app, user } = setup;
     const device = spawn(process.execPath, ['examples/device-client.mjs'], {
       env: { PATH: process.env.PATH, ISSUER: app.issuer, CLIENT_ID: tv.clientId },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -325,6 +331,7 @@ describe('Device flow (RFC 8628)', () => {
   });
 
   it('registers device apps without redirect URIs, as public clients', async () => {
+    const { app } = setup;
     const clients = app.app.get(ClientsService);
     const { client, clientSecret } = await clients.create({ name: 'Console', type: 'device' });
     expect(clientSecret).toBeUndefined();

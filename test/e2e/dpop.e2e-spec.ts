@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
 import { callApi, postForm } from '../support/api.js';
 import { approve, authorizationRequest, discover, oidc } from '../support/oauth-client.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestClient } from '../support/test-app.js';
 import { UserAgent } from '../support/user-agent.js';
 
 const ALGS = 'algs="ES256 PS256 RS256 EdDSA"';
@@ -15,17 +16,15 @@ type KeyPair = Awaited<ReturnType<typeof oidc.randomDPoPKeyPair>>;
  * without a proof, with a proof by another key, for another request, or replayed.
  */
 describe.each(['jwt', 'opaque'])('DPoP-bound access tokens (%s)', (format) => {
-  let app: TestApp;
-  let user: TestUser;
+  const setup = useTestApp({ env: { ACCESS_TOKEN_FORMAT: format } });
   let spa: TestClient;
   let config: oidc.Configuration;
   let keyPair: KeyPair;
   let token: string;
-  const url = () => new URL(app.url('/api/drive/files'));
+  const url = () => new URL(setup.app.url('/api/drive/files'));
 
   beforeAll(async () => {
-    app = await TestApp.start({ ACCESS_TOKEN_FORMAT: format });
-    user = await app.createUser();
+    const { app, user } = setup;
     spa = await app.createClient({ type: 'spa', redirectUris: ['https://spa.example.com/cb'] });
     config = await discover(app, spa);
     keyPair = await oidc.randomDPoPKeyPair();
@@ -44,10 +43,6 @@ describe.each(['jwt', 'opaque'])('DPoP-bound access tokens (%s)', (format) => {
     );
     expect(tokens.token_type).toBe('dpop');
     token = tokens.access_token;
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   /** A proof made by hand, to get every part of it wrong on purpose. */
@@ -69,7 +64,7 @@ describe.each(['jwt', 'opaque'])('DPoP-bound access tokens (%s)', (format) => {
   }
 
   const withProof = async (dpop: string | undefined, scheme = 'DPoP') =>
-    callApi(app, '/api/drive/files', {
+    callApi(setup.app, '/api/drive/files', {
       headers: { authorization: `${scheme} ${token}`, ...(dpop ? { dpop } : {}) },
     });
 
@@ -91,6 +86,7 @@ describe.each(['jwt', 'opaque'])('DPoP-bound access tokens (%s)', (format) => {
   });
 
   it('is refused as a plain bearer token, with a DPoP challenge', async () => {
+    const { app } = setup;
     const response = await callApi(app, '/api/drive/files', { token });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe(
@@ -122,6 +118,7 @@ describe.each(['jwt', 'opaque'])('DPoP-bound access tokens (%s)', (format) => {
   });
 
   it('is refused with a proof by another key, and with a replayed proof', async () => {
+    const { app } = setup;
     const otherKeys = await oidc.randomDPoPKeyPair();
     const foreign = await withProof(await proof({}, otherKeys));
     expect(foreign.status).toBe(401);
@@ -151,6 +148,7 @@ describe.each(['jwt', 'opaque'])('DPoP-bound access tokens (%s)', (format) => {
   });
 
   it('introspection says it is DPoP-bound, and to which key (RFC 9449 §6.2)', async () => {
+    const { app } = setup;
     const rs = await app.createClient({ type: 'service', introspection: true });
     const response = await postForm(app, '/oauth/introspect', { token }, rs);
     expect(response.status).toBe(200);
@@ -163,6 +161,7 @@ describe.each(['jwt', 'opaque'])('DPoP-bound access tokens (%s)', (format) => {
   });
 
   it('a token that is not bound is refused as DPoP', async () => {
+    const { app, user } = setup;
     const web = await app.createClient({ type: 'web' });
     const webConfig = await discover(app, web);
     const request = await authorizationRequest(webConfig, web, { scope: 'openid drive.read' });

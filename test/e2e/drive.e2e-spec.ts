@@ -1,6 +1,7 @@
 import { callApi, serviceToken, userApiTokens } from '../support/api.js';
 import { oidc } from '../support/oauth-client.js';
-import { TestApp, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestUser } from '../support/test-app.js';
 
 interface DriveFile {
   id: string;
@@ -13,20 +14,17 @@ interface DriveFile {
 
 /** The sample Drive API, called as a relying party would, with openid-client (issue 3). */
 describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (format) => {
-  let app: TestApp;
-  let alice: TestUser;
+  const setup = useTestApp({
+    env: { ACCESS_TOKEN_FORMAT: format },
+    user: { email: `alice-${format}@example.com` },
+  });
   let bob: TestUser;
   let aliceTokens: Awaited<ReturnType<typeof userApiTokens>>;
 
   beforeAll(async () => {
-    app = await TestApp.start({ ACCESS_TOKEN_FORMAT: format });
-    alice = await app.createUser({ email: `alice-${format}@example.com` });
+    const { app, user: alice } = setup;
     bob = await app.createUser({ email: `bob-${format}@example.com` });
     aliceTokens = await userApiTokens(app, alice);
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   /** openid-client's fetchProtectedResource: Authorization: Bearer, as any RP sends it. */
@@ -36,6 +34,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
     method = 'GET',
     body?: unknown,
   ): Promise<{ status: number; headers: Headers; json: unknown }> {
+    const { app } = setup;
     const response = await oidc.fetchProtectedResource(
       aliceTokens.config,
       accessToken,
@@ -93,6 +92,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
   });
 
   it("a user never sees another user's files: 404, not 403", async () => {
+    const { app } = setup;
     const created = await fetchApi(aliceTokens.accessToken, '/api/drive/files', 'POST', {
       name: 'private.txt',
       content: 'mine',
@@ -115,6 +115,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
   });
 
   it('pages through a listing, newest first', async () => {
+    const { app } = setup;
     const { accessToken } = await userApiTokens(app, await app.createUser());
     const names = ['a', 'b', 'c', 'd', 'e'];
     for (const name of names) {
@@ -161,6 +162,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
         'content must be at most 32768 bytes (UTF-8)',
       ],
     ])('%s', async (_, body, message) => {
+      const { app } = setup;
       const before = await callApi(app, '/api/drive/files', { token: aliceTokens.accessToken });
       const response = await callApi(app, '/api/drive/files', {
         method: 'POST',
@@ -176,6 +178,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
     });
 
     it('malformed JSON', async () => {
+      const { app } = setup;
       const response = await callApi(app, '/api/drive/files', {
         method: 'POST',
         token: aliceTokens.accessToken,
@@ -186,6 +189,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
     });
 
     it('a body over the 64 KiB limit is 413, and nothing is stored', async () => {
+      const { app } = setup;
       const before = await callApi(app, '/api/drive/files', { token: aliceTokens.accessToken });
       const response = await callApi(app, '/api/drive/files', {
         method: 'POST',
@@ -199,6 +203,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
     });
 
     it('a text/plain body is a clear 400, not a 5xx', async () => {
+      const { app } = setup;
       const response = await callApi(app, '/api/drive/files', {
         method: 'POST',
         token: aliceTokens.accessToken,
@@ -218,6 +223,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
       ['page_token=bogus', 'page_token is not one this API issued'],
       ['colour=blue', 'unknown field(s): colour'],
     ])('list with %s', async (query, message) => {
+      const { app } = setup;
       const response = await callApi(app, `/api/drive/files?${query}`, {
         token: aliceTokens.accessToken,
       });
@@ -228,6 +234,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
     });
 
     it('a file id that is not a UUID is simply not found', async () => {
+      const { app } = setup;
       const response = await callApi(app, "/api/drive/files/1'%20OR%201=1", {
         token: aliceTokens.accessToken,
       });
@@ -237,6 +244,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
 
   describe('scopes and users', () => {
     it('drive.read may list and read but not write', async () => {
+      const { app, user: alice } = setup;
       const { accessToken } = await userApiTokens(app, alice, 'drive.read');
       expect((await callApi(app, '/api/drive/files', { token: accessToken })).status).toBe(200);
       const write = await callApi(app, '/api/drive/files', {
@@ -252,6 +260,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
     });
 
     it('drive.write alone may not list', async () => {
+      const { app, user: alice } = setup;
       const { accessToken } = await userApiTokens(app, alice, 'drive.write');
       const list = await callApi(app, '/api/drive/files', { token: accessToken });
       expect(list.status).toBe(403);
@@ -259,6 +268,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
     });
 
     it('a client credentials token has no user: 403, never a 5xx', async () => {
+      const { app } = setup;
       const { accessToken } = await serviceToken(app);
       for (const [method, path] of [
         ['GET', '/api/drive/files'],
@@ -285,17 +295,10 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
 });
 
 describe('API documentation', () => {
-  let app: TestApp;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp({ user: false });
 
   it('serves the OpenAPI document with the OAuth2 scheme and each operation’s scopes', async () => {
+    const { app } = setup;
     const response = await callApi(app, '/api/docs/openapi.json');
     expect(response.status).toBe(200);
     const document = response.body as {
@@ -345,6 +348,7 @@ describe('API documentation', () => {
   });
 
   it('serves Swagger UI with a policy that lets only its own scripts run', async () => {
+    const { app } = setup;
     const response = await callApi(app, '/api/docs', { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     expect(response.body).toContain('swagger-ui');

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { discover, authorizationRequest } from '../support/oauth-client.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import { TestApp, type TestClient } from '../support/test-app.js';
 import { formAction, hiddenField } from '../support/user-agent.js';
 
 interface RawResponse {
@@ -103,20 +104,14 @@ describe.each([
   ['TRUST_PROXY off', 'false'],
   ['TRUST_PROXY on', 'true'],
 ])('Host pinning (%s)', (_label, trustProxy) => {
-  let app: TestApp;
+  const setup = useTestApp({ env: { TRUST_PROXY: trustProxy } });
   let web: TestClient;
   let tv: TestClient;
-  let user: TestUser;
 
   beforeAll(async () => {
-    app = await TestApp.start({ TRUST_PROXY: trustProxy });
+    const { app } = setup;
     web = await app.createClient({ type: 'web' });
     tv = await app.createClient({ type: 'device' });
-    user = await app.createUser();
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   /** Nothing of the foreign host anywhere; redirects to the issuer (or `allowed` origins). */
@@ -139,6 +134,7 @@ describe.each([
   }
 
   function expectIssuerUrls(text: string, allowed: string[] = []): void {
+    const { app } = setup;
     const origins = [app.issuer, ...allowed];
     const foreign = urlsIn(text).filter(
       (url) => !origins.some((origin) => url === origin || url.startsWith(`${origin}/`)),
@@ -148,6 +144,7 @@ describe.each([
 
   describe.each(DISGUISES)('%s', (_name, disguise) => {
     it('discovery and RFC 8414 metadata name the issuer’s endpoints only', async () => {
+      const { app } = setup;
       for (const path of [
         '/.well-known/openid-configuration',
         '/.well-known/oauth-authorization-server',
@@ -175,6 +172,7 @@ describe.each([
     });
 
     it('the JWKS and the API documentation name no other host', async () => {
+      const { app } = setup;
       const jwks = await send(app, '/oauth/jwks', { headers: disguise });
       expect(jwks.status).toBe(200);
       expectPinned(jwks);
@@ -188,6 +186,7 @@ describe.each([
     });
 
     it('the device authorization response points at the issuer’s verification page', async () => {
+      const { app } = setup;
       const response = await send(app, '/oauth/device/auth', {
         method: 'POST',
         headers: { ...disguise, accept: 'application/json' },
@@ -206,6 +205,7 @@ describe.each([
     });
 
     it('a whole authorization, sign-in included, redirects only to the issuer and the client', async () => {
+      const { app, user } = setup;
       const config = await discover(app, web);
       const { url } = await authorizationRequest(config, web, { prompt: 'consent' });
       const jar = new Jar();
@@ -279,6 +279,7 @@ describe.each([
     });
 
     it('the account and admin pages send a signed-out browser to the issuer’s endpoints', async () => {
+      const { app } = setup;
       for (const path of ['/account', '/account/apps', '/admin/apps']) {
         const response = await send(app, path, { headers: disguise });
         expect(response.status).toBe(303);
@@ -290,6 +291,7 @@ describe.each([
     });
 
     it('error pages name no other host', async () => {
+      const { app } = setup;
       for (const path of ['/no-such-page', '/oauth/authorize?client_id=nope', '/interaction/x']) {
         const response = await send(app, path, { headers: disguise });
         expect(response.status).toBeGreaterThanOrEqual(400);
@@ -306,16 +308,12 @@ describe.each([
  */
 describe('Host pinning (https issuer behind a TLS-terminating proxy)', () => {
   const issuer = 'https://id.example.test';
-  let app: TestApp;
+  const setup = useTestApp({ env: { ISSUER: issuer }, user: false });
   let web: TestClient;
 
   beforeAll(async () => {
-    app = await TestApp.start({ ISSUER: issuer });
+    const { app } = setup;
     web = await app.createClient({ type: 'web' });
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   function expectSecureCookies(response: RawResponse, names: string[]): void {
@@ -330,6 +328,7 @@ describe('Host pinning (https issuer behind a TLS-terminating proxy)', () => {
     ['no proxy headers', {}],
     ['X-Forwarded-Proto: http', { 'x-forwarded-proto': 'http', host: 'evil.test:1' }],
   ])('serves the issuer’s URLs and Secure cookies with %s', async (_name, headers) => {
+    const { app } = setup;
     const discovery = await send(app, '/.well-known/openid-configuration', { headers });
     const metadata = JSON.parse(discovery.body) as Record<string, string>;
     expect(metadata.issuer).toBe(issuer);
@@ -365,15 +364,7 @@ describe('Host pinning (https issuer behind a TLS-terminating proxy)', () => {
 
 /** STRICT_HOST=true: other hosts are told they are at the wrong server (RFC 9110 §15.5.20). */
 describe('STRICT_HOST', () => {
-  let app: TestApp;
-
-  beforeAll(async () => {
-    app = await TestApp.start({ STRICT_HOST: 'true', TRUST_PROXY: 'true' });
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp({ env: { STRICT_HOST: 'true', TRUST_PROXY: 'true' }, user: false });
 
   const paths = [
     '/.well-known/openid-configuration',
@@ -386,6 +377,7 @@ describe('STRICT_HOST', () => {
     ['Host: evil.test:1', { host: 'evil.test:1' }],
     ['X-Forwarded-Host: evil.test from a trusted proxy', { 'x-forwarded-host': 'evil.test' }],
   ])('answers 421 Misdirected Request to %s, on every route', async (_name, headers) => {
+    const { app } = setup;
     for (const path of paths) {
       const response = await send(app, path, { headers });
       expect(response.status).toBe(421);
@@ -405,6 +397,7 @@ describe('STRICT_HOST', () => {
   });
 
   it('serves the issuer’s host, in any case, and health checks addressed to the instance', async () => {
+    const { app } = setup;
     const host = new URL(app.issuer).host;
     for (const path of paths) {
       const response = await send(app, path, { headers: { host: host.toUpperCase() } });

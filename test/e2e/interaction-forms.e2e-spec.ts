@@ -7,7 +7,8 @@ import {
   signIn,
   type AuthorizationRequest,
 } from '../support/oauth-client.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestClient } from '../support/test-app.js';
 import { formAction, hiddenField, UserAgent, type Visit } from '../support/user-agent.js';
 
 const REFUSED = 'This form has expired or was not sent by Gatehouse';
@@ -18,24 +19,18 @@ const REFUSED = 'This form has expired or was not sent by Gatehouse';
  * all, posted to interaction B's URL in the same browser is refused and B is left as it was.
  */
 describe('interaction forms are bound to their interaction', () => {
-  let app: TestApp;
-  let user: TestUser;
+  const setup = useTestApp();
   let appA: TestClient;
   let appB: TestClient;
   let configA: Configuration;
   let configB: Configuration;
 
   beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser();
+    const { app } = setup;
     appA = await app.createClient({ type: 'web', name: 'App A' });
     appB = await app.createClient({ type: 'web', name: 'App B' });
     configA = await discover(app, appA);
     configB = await discover(app, appB);
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   /** Posts `fields` to `action` without following redirects. */
@@ -79,6 +74,7 @@ describe('interaction forms are bound to their interaction', () => {
   }
 
   it('a sign-in form posted to another interaction is refused, and that one still works', async () => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     const requestA = await authorizationRequest(configA, appA);
     const requestB = await authorizationRequest(configB, appB);
@@ -110,6 +106,7 @@ describe('interaction forms are bound to their interaction', () => {
   });
 
   it('a consent form posted to another interaction is refused, and that one still works', async () => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     const requestA = await authorizationRequest(configA, appA, { prompt: 'consent' });
     const consentA = await signIn(ua, await ua.get(requestA.url.href), user);

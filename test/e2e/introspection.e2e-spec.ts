@@ -1,28 +1,23 @@
 import { callApi, codeFlowTokens, postForm, serviceToken, userApiTokens } from '../support/api.js';
 import { forgeAccessToken } from '../support/forge.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import { TestApp, type TestClient } from '../support/test-app.js';
 
 /**
  * Token introspection (RFC 7662) is internal: only resource servers may call it, and a token
  * that is not active reveals nothing but `{"active": false}` (issue 3).
  */
 describe.each(['jwt', 'opaque'] as const)('introspection with %s access tokens', (format) => {
-  let app: TestApp;
-  let user: TestUser;
+  const setup = useTestApp({ env: { ACCESS_TOKEN_FORMAT: format } });
   let resourceServer: TestClient;
 
   beforeAll(async () => {
-    app = await TestApp.start({ ACCESS_TOKEN_FORMAT: format });
-    user = await app.createUser();
+    const { app } = setup;
     resourceServer = await app.createClient({ type: 'service', introspection: true });
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
   const introspect = (token: string, client: TestClient = resourceServer) =>
-    postForm(app, '/oauth/introspect', { token }, client);
+    postForm(setup.app, '/oauth/introspect', { token }, client);
 
   async function expectInactive(token: string): Promise<void> {
     const response = await introspect(token);
@@ -33,6 +28,7 @@ describe.each(['jwt', 'opaque'] as const)('introspection with %s access tokens',
   }
 
   it("describes a user's active access token", async () => {
+    const { app, user } = setup;
     const { client, accessToken } = await userApiTokens(app, user, 'drive.read drive.write');
     const response = await introspect(accessToken);
     expect(response.status).toBe(200);
@@ -53,6 +49,7 @@ describe.each(['jwt', 'opaque'] as const)('introspection with %s access tokens',
   });
 
   it("describes a service's token: the service is the subject", async () => {
+    const { app } = setup;
     const { client, accessToken } = await serviceToken(app, 'drive.read');
     const response = await introspect(accessToken);
     expect(response.body).toMatchObject({
@@ -69,17 +66,20 @@ describe.each(['jwt', 'opaque'] as const)('introspection with %s access tokens',
   });
 
   it('an expired token', async () => {
+    const { app } = setup;
     const now = Math.floor(Date.now() / 1000);
     await expectInactive(await forgeAccessToken(app, { iat: now - 700, exp: now - 100 }));
   });
 
   it('a revoked token', async () => {
+    const { app, user } = setup;
     const { client, accessToken } = await userApiTokens(app, user, 'drive.read');
     expect((await postForm(app, '/oauth/revoke', { token: accessToken }, client)).status).toBe(200);
     await expectInactive(accessToken);
   });
 
   it('a token of an app that was deleted', async () => {
+    const { app } = setup;
     const { client, accessToken } = await serviceToken(app, 'drive.read');
     await callApi(app, '/health');
     const { ClientsService } = await import('../../src/oauth/clients/clients.service.js');
@@ -88,6 +88,7 @@ describe.each(['jwt', 'opaque'] as const)('introspection with %s access tokens',
   });
 
   it('a foreign token: another server, another audience, an ID token', async () => {
+    const { app, user } = setup;
     const other = await TestApp.start();
     try {
       await expectInactive((await serviceToken(other, 'drive.read')).accessToken);
@@ -100,6 +101,7 @@ describe.each(['jwt', 'opaque'] as const)('introspection with %s access tokens',
   });
 
   it('a client without the introspection permission gets 403, whatever the token', async () => {
+    const { app, user } = setup;
     const { accessToken } = await userApiTokens(app, user, 'drive.read');
     const confidential = await app.createClient({ type: 'service' });
     const web = await app.createClient({ type: 'web' });
@@ -122,6 +124,7 @@ describe.each(['jwt', 'opaque'] as const)('introspection with %s access tokens',
   });
 
   it('no or wrong client authentication: 401 invalid_client', async () => {
+    const { app, user } = setup;
     const { accessToken } = await userApiTokens(app, user, 'drive.read');
     const anonymous = await callApi(app, '/oauth/introspect', {
       method: 'POST',

@@ -4,9 +4,9 @@ import {
   type JwtAccessTokenVerifier,
 } from '../../src/tokens/jwt-access-token.verifier.js';
 import { InvalidAccessToken } from '../../src/tokens/access-token-context.js';
-import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
-import { TestApp, type TestUser } from '../support/test-app.js';
-import { UserAgent } from '../support/user-agent.js';
+import { codeFlowWithNewClient, discover, oidc } from '../support/oauth-client.js';
+import { useTestApp } from '../support/e2e.js';
+import { TestApp } from '../support/test-app.js';
 
 function decode(part: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
@@ -14,22 +14,16 @@ function decode(part: string): Record<string, unknown> {
 
 /** Verifies the tokens the real server issues, with its own keys (issue 3, RFC 9068). */
 describe('JWT access token verifier against the real server', () => {
-  let app: TestApp;
-  let user: TestUser;
+  const setup = useTestApp();
   let verify: JwtAccessTokenVerifier;
 
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser();
+  beforeAll(() => {
+    const { app } = setup;
     verify = createJwtAccessTokenVerifier({
       issuer: app.issuer,
       audience: `${app.issuer}/api`,
       keys: app.app.get(KeysService).current.signing,
     });
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   async function expectRejected(token: string): Promise<void> {
@@ -42,6 +36,7 @@ describe('JWT access token verifier against the real server', () => {
   }
 
   it('accepts a client_credentials token: the service is its own subject, no user', async () => {
+    const { app } = setup;
     const service = await app.createClient({ type: 'service', scope: 'drive.read' });
     const tokens = await oidc.clientCredentialsGrant(await discover(app, service), {
       scope: 'drive.read',
@@ -70,18 +65,18 @@ describe('JWT access token verifier against the real server', () => {
     let idToken: string;
 
     beforeAll(async () => {
-      const client = await app.createClient({ type: 'web' });
-      clientId = client.clientId;
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
+      const { app, user } = setup;
+      const { client, tokens } = await codeFlowWithNewClient(app, user, 'web', {
         scope: 'openid drive.read',
         prompt: 'consent',
       });
+      clientId = client.clientId;
       accessToken = tokens.access_token;
       idToken = tokens.id_token!;
     });
 
     it('returns a JWT access token for the API, not for userinfo', () => {
+      const { app, user } = setup;
       const [header, payload] = accessToken.split('.').slice(0, 2).map(decode);
       expect(header).toMatchObject({ typ: 'at+jwt', alg: 'RS256' });
       expect(payload).toMatchObject({
@@ -94,6 +89,7 @@ describe('JWT access token verifier against the real server', () => {
     });
 
     it('the access token verifies: the user is the subject and is present', async () => {
+      const { app, user } = setup;
       await expect(verify(accessToken)).resolves.toEqual({
         subject: user.id,
         clientId,
@@ -115,14 +111,11 @@ describe('JWT access token verifier against the real server', () => {
   });
 
   it('an opaque (userinfo-only) access token is refused', async () => {
-    const client = await app.createClient({ type: 'web' });
-    const { tokens } = await runCodeFlow(
-      new UserAgent(app.issuer),
-      await discover(app, client),
-      client,
-      user,
-      { scope: 'openid profile', prompt: 'consent' },
-    );
+    const { app, user } = setup;
+    const { tokens } = await codeFlowWithNewClient(app, user, 'web', {
+      scope: 'openid profile',
+      prompt: 'consent',
+    });
     expect(tokens.access_token.split('.')).toHaveLength(1);
     await expectRejected(tokens.access_token);
   });

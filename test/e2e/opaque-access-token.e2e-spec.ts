@@ -5,48 +5,34 @@ import { ClientsService } from '../../src/oauth/clients/clients.service.js';
 import { OidcPayloadStore } from '../../src/tokens/oidc-payload.store.js';
 import { InvalidAccessToken } from '../../src/tokens/access-token-context.js';
 import { createOpaqueAccessTokenVerifier } from '../../src/tokens/opaque-access-token.verifier.js';
-import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
-import { TestApp, type TestUser } from '../support/test-app.js';
-import { UserAgent } from '../support/user-agent.js';
+import { codeFlowWithNewClient, discover, oidc } from '../support/oauth-client.js';
+import { useTestApp } from '../support/e2e.js';
 
 /** Opaque API access tokens (ACCESS_TOKEN_FORMAT=opaque), verified by lookup in the real database. */
 describe('opaque access token verifier', () => {
-  let app: TestApp;
-  let user: TestUser;
+  const setup = useTestApp({ env: { ACCESS_TOKEN_FORMAT: 'opaque' } });
   let sql: Sql;
   /** What the verifier reads through: the app's own stores. */
   let stores: { store: OidcPayloadStore; clients: ClientStore };
   let verify: (token: string) => Promise<unknown>;
 
-  beforeAll(async () => {
-    app = await TestApp.start({ ACCESS_TOKEN_FORMAT: 'opaque' });
-    user = await app.createUser();
+  beforeAll(() => {
+    const { app } = setup;
     sql = new Sql(app.app.get(DataSource));
     stores = { store: app.app.get(OidcPayloadStore), clients: app.app.get(ClientStore) };
     verify = createOpaqueAccessTokenVerifier({ ...stores, audience: `${app.issuer}/api` });
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
   async function serviceToken(scope = 'drive.read') {
+    const { app } = setup;
     const service = await app.createClient({ type: 'service', scope });
     const tokens = await oidc.clientCredentialsGrant(await discover(app, service), { scope });
     return { service, token: tokens.access_token };
   }
 
   async function userToken(scope = 'openid drive.read drive.write') {
-    const client = await app.createClient({ type: 'web' });
-    const { tokens } = await runCodeFlow(
-      new UserAgent(app.issuer),
-      await discover(app, client),
-      client,
-      user,
-      {
-        scope,
-      },
-    );
+    const { app, user } = setup;
+    const { tokens, client } = await codeFlowWithNewClient(app, user, 'web', { scope });
     return { client, token: tokens.access_token };
   }
 
@@ -60,6 +46,7 @@ describe('opaque access token verifier', () => {
   }
 
   it('accepts a client credentials token: no user, the service as subject', async () => {
+    const { app } = setup;
     const { service, token } = await serviceToken();
     expect(token).toMatch(/^[\w-]{43}$/);
     expect(await verify(token)).toEqual({
@@ -74,6 +61,7 @@ describe('opaque access token verifier', () => {
   });
 
   it("accepts a user's token for the API", async () => {
+    const { user } = setup;
     const { client, token } = await userToken();
     expect(await verify(token)).toMatchObject({
       subject: user.id,
@@ -89,6 +77,7 @@ describe('opaque access token verifier', () => {
   });
 
   it('refuses a token revoked at the revocation endpoint', async () => {
+    const { app } = setup;
     const { service, token } = await serviceToken();
     const response = await fetch(app.url('/oauth/revoke'), {
       method: 'POST',
@@ -113,6 +102,7 @@ describe('opaque access token verifier', () => {
   });
 
   it('refuses every token of a deleted application', async () => {
+    const { app } = setup;
     const { service, token } = await serviceToken();
     await app.app.get(ClientsService).delete(service.clientId);
     await rejection(token);
@@ -125,6 +115,7 @@ describe('opaque access token verifier', () => {
   });
 
   it('says an expired token expired', async () => {
+    const { app } = setup;
     const { token } = await serviceToken();
     const later = createOpaqueAccessTokenVerifier({
       ...stores,

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
+import { useTestApp } from '../support/e2e.js';
 import { TestApp } from '../support/test-app.js';
-import { discover, oidc, runCodeFlow } from '../support/oauth-client.js';
-import { UserAgent } from '../support/user-agent.js';
+import { codeFlowWithNewClient, discover, oidc } from '../support/oauth-client.js';
 
 describe('operations', () => {
   it('token lifetimes follow the configuration', async () => {
@@ -13,13 +13,7 @@ describe('operations', () => {
       });
       expect(cc.expires_in).toBe(120);
 
-      const spa = await app.createClient({ type: 'spa' });
-      const { tokens } = await runCodeFlow(
-        new UserAgent(app.issuer),
-        await discover(app, spa),
-        spa,
-        await app.createUser(),
-      );
+      const { tokens } = await codeFlowWithNewClient(app, await app.createUser(), 'spa');
       expect(tokens.expires_in).toBe(120);
       const claims = tokens.claims()!;
       expect(claims.exp - claims.iat).toBe(300);
@@ -62,17 +56,10 @@ describe('operations', () => {
   });
 
   describe('GET /health', () => {
-    let app: TestApp;
-
-    beforeAll(async () => {
-      app = await TestApp.start();
-    });
-
-    afterAll(async () => {
-      await app.close();
-    });
+    const setup = useTestApp({ user: false });
 
     it('is 200 while the database answers', async () => {
+      const { app } = setup;
       const response = await fetch(app.url('/health'));
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
@@ -80,6 +67,7 @@ describe('operations', () => {
     });
 
     it('is 503 when the database is gone, without details', async () => {
+      const { app } = setup;
       await app.app.get(DataSource).destroy();
       const response = await fetch(app.url('/health'));
       expect(response.status).toBe(503);

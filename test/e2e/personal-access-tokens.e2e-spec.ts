@@ -4,7 +4,8 @@ import { AuditLog } from '../../src/audit/audit-log.service.js';
 import { Sql } from '../../src/database/sql.js';
 import { callApi } from '../support/api.js';
 import { expectPage, signInAt } from '../support/oauth-client.js';
-import { TestApp, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestUser } from '../support/test-app.js';
 import { hiddenField, UserAgent, type Visit } from '../support/user-agent.js';
 
 /** Signs in at /account/tokens; returns the page. */
@@ -28,19 +29,10 @@ const shown = (page: Visit) =>
   /<input id="new-token" type="text" readonly value="([^"]+)">/.exec(page.body)?.[1];
 
 describe('Personal access tokens (/account/tokens)', () => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp();
 
   it('creates a named, scoped, expiring token shown once; the API accepts it for its scopes', async () => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     const page = await tokensPage(ua, user);
     expectPage(page, 'Personal access tokens');
@@ -90,6 +82,7 @@ describe('Personal access tokens (/account/tokens)', () => {
   });
 
   it('revoking a token makes the API refuse it on the next request', async () => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     const token = shown(
       await create(ua, await tokensPage(ua, user), {
@@ -118,6 +111,7 @@ describe('Personal access tokens (/account/tokens)', () => {
   });
 
   it('an expired token is refused as expired', async () => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     const token = shown(
       await create(ua, await tokensPage(ua, user), {
@@ -150,6 +144,7 @@ describe('Personal access tokens (/account/tokens)', () => {
       'Choose how long it lasts: 7, 30, 90, 365 days.',
     ],
   ])('refuses %j and says why, creating nothing', async (fields, reason) => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     const page = await tokensPage(ua, user);
     const count = (page.body.match(/aria-label="Revoke token /g) ?? []).length;
@@ -161,6 +156,7 @@ describe('Personal access tokens (/account/tokens)', () => {
   });
 
   it('refuses a form posted without its CSRF token', async () => {
+    const { app, user } = setup;
     const ua = new UserAgent(app.issuer);
     await tokensPage(ua, user);
     const refused = await ua.postForm('/account/tokens', {
@@ -172,6 +168,7 @@ describe('Personal access tokens (/account/tokens)', () => {
   });
 
   it('an administrator can make an admin token for the management API; the audit trail names no token', async () => {
+    const { app } = setup;
     const admin = await app.createUser({ admin: true });
     const ua = new UserAgent(app.issuer);
     const page = await tokensPage(ua, admin);

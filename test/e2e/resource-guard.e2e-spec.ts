@@ -12,7 +12,8 @@ import {
 import { forgeAccessToken } from '../support/forge.js';
 import { oidc } from '../support/oauth-client.js';
 import { GuardProbeModule } from '../support/guard-probe.module.js';
-import { TestApp, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import { TestApp } from '../support/test-app.js';
 
 const REALM = 'Gatehouse test';
 const NO_CREDENTIALS = {
@@ -53,8 +54,7 @@ const malformed = (description: string) => ({ error: 'invalid_request', descript
 
 /** The global guard, its decorators and RFC 6750 §2-3, on the real app (issue 3). */
 describe('resource guard', () => {
-  let app: TestApp;
-  let user: TestUser;
+  const setup = useTestApp({ env: { RESOURCE_REALM: REALM }, extraModules: [GuardProbeModule] });
   let readOnly: string;
   let writeOnly: string;
   let readWrite: string;
@@ -62,8 +62,7 @@ describe('resource guard', () => {
   let signingKey: JWK;
 
   beforeAll(async () => {
-    app = await TestApp.start({ RESOURCE_REALM: REALM }, [GuardProbeModule]);
-    user = await app.createUser();
+    const { app, user } = setup;
     [readOnly, writeOnly, readWrite] = await Promise.all(
       ['drive.read', 'drive.write', 'drive.read drive.write'].map(
         async (scope) => (await userApiTokens(app, user, scope)).accessToken,
@@ -74,20 +73,22 @@ describe('resource guard', () => {
     signingKey = app.app.get(KeysService).current.signing.find((key) => key.alg === 'RS256')!;
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
   /** A token signed with the server's own key, for this user and service: see forge.ts. */
   const forge = (claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
-    forgeAccessToken(app, { sub: user.id, client_id: service.clientId, ...claims }, header);
+    forgeAccessToken(
+      setup.app,
+      { sub: setup.user.id, client_id: service.clientId, ...claims },
+      header,
+    );
 
   describe('no credentials: 401 and a bare challenge (RFC 6750 §3.1)', () => {
     it('no Authorization header', async () => {
+      const { app } = setup;
       expectChallenge(await callApi(app, '/api/drive/files'), 401);
     });
 
     it('another authentication scheme', async () => {
+      const { app } = setup;
       const response = await callApi(app, '/api/drive/files', {
         headers: { authorization: 'Basic dXNlcjpwYXNz' },
       });
@@ -95,6 +96,7 @@ describe('resource guard', () => {
     });
 
     it('on every protected route, including a POST', async () => {
+      const { app } = setup;
       expectChallenge(await callApi(app, '/api/probe/handler/user', { method: 'POST' }), 401);
       expectChallenge(await callApi(app, '/api/drive/files/x', { method: 'DELETE' }), 401);
     });
@@ -109,11 +111,13 @@ describe('resource guard', () => {
         'The Bearer credentials must be exactly one b64token (RFC 6750 section 2.1)',
       ],
     ])('Authorization: %s', async (authorization, description) => {
+      const { app } = setup;
       const response = await callApi(app, '/api/drive/files', { headers: { authorization } });
       expectChallenge(response, 400, malformed(description));
     });
 
     it('a token in the URI query, even alone (RFC 9700 §4.3.2)', async () => {
+      const { app } = setup;
       const response = await callApi(app, `/api/drive/files?access_token=${readOnly}`);
       expectChallenge(
         response,
@@ -125,6 +129,7 @@ describe('resource guard', () => {
     });
 
     it('a token in the header and the query', async () => {
+      const { app } = setup;
       const response = await callApi(app, `/api/drive/files?access_token=${readOnly}`, {
         token: readOnly,
       });
@@ -138,6 +143,7 @@ describe('resource guard', () => {
     });
 
     it('a token in the header and the form body', async () => {
+      const { app } = setup;
       const response = await callApi(app, '/api/probe/handler/user', {
         method: 'POST',
         token: readOnly,
@@ -156,6 +162,7 @@ describe('resource guard', () => {
 
   describe('the form body method (RFC 6750 §2.2)', () => {
     it('is accepted on a POST', async () => {
+      const { app } = setup;
       const response = await postForm(app, '/api/probe/handler/user', { access_token: readOnly });
       expect(response.status).toBe(201);
       expect(response.body).toEqual({ ok: true });
@@ -164,6 +171,7 @@ describe('resource guard', () => {
 
   describe('refused tokens: 401 invalid_token that tells an attacker nothing', () => {
     it('an unknown opaque token', async () => {
+      const { app } = setup;
       expectChallenge(
         await callApi(app, '/api/drive/files', { token: 'x'.repeat(43) }),
         401,
@@ -172,6 +180,7 @@ describe('resource guard', () => {
     });
 
     it('a JWT with a tampered payload', async () => {
+      const { app } = setup;
       const [header, , signature] = readOnly.split('.');
       const payload = JSON.parse(
         Buffer.from(readOnly.split('.')[1], 'base64url').toString(),
@@ -190,6 +199,7 @@ describe('resource guard', () => {
     });
 
     it('an expired token says so, and only that', async () => {
+      const { app } = setup;
       const now = Math.floor(Date.now() / 1000);
       const token = await forge({ iat: now - 700, exp: now - 100 });
       expectChallenge(await callApi(app, '/api/drive/files', { token }), 401, {
@@ -199,11 +209,13 @@ describe('resource guard', () => {
     });
 
     it('a token not yet valid (nbf in the future)', async () => {
+      const { app } = setup;
       const token = await forge({ nbf: Math.floor(Date.now() / 1000) + 300 });
       expectChallenge(await callApi(app, '/api/probe/all', { token }), 401, invalidToken);
     });
 
     it('alg=none', async () => {
+      const { app } = setup;
       const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
       const payload = JSON.parse(
         Buffer.from(readOnly.split('.')[1], 'base64url').toString(),
@@ -218,6 +230,7 @@ describe('resource guard', () => {
     });
 
     it('HS256 keyed with the server public key (algorithm confusion)', async () => {
+      const { app, user } = setup;
       const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
       const now = Math.floor(Date.now() / 1000);
       const input = `${encode({ alg: 'HS256', typ: 'at+jwt', kid: signingKey.kid })}.${encode({
@@ -243,6 +256,7 @@ describe('resource guard', () => {
     });
 
     it('an ID token presented as an access token', async () => {
+      const { app, user } = setup;
       const { tokens } = await codeFlowTokens(app, user, 'openid drive.read');
       expectChallenge(
         await callApi(app, '/api/probe/all', { token: tokens.id_token! }),
@@ -252,6 +266,7 @@ describe('resource guard', () => {
     });
 
     it('a userinfo (opaque, not API) access token', async () => {
+      const { app, user } = setup;
       const { tokens } = await codeFlowTokens(app, user, 'openid profile');
       expectChallenge(
         await callApi(app, '/api/probe/handler/token', { token: tokens.access_token }),
@@ -265,6 +280,7 @@ describe('resource guard', () => {
       ['the issuer as audience', { aud: 'http://127.0.0.1' }],
       ['another issuer', { iss: 'https://evil.example.com' }],
     ])('a token for %s', async (_, claims) => {
+      const { app } = setup;
       expectChallenge(
         await callApi(app, '/api/probe/all', { token: await forge(claims) }),
         401,
@@ -273,16 +289,19 @@ describe('resource guard', () => {
     });
 
     it('an unknown kid', async () => {
+      const { app } = setup;
       const token = await forge({}, { kid: 'not-a-key-of-ours' });
       expectChallenge(await callApi(app, '/api/probe/all', { token }), 401, invalidToken);
     });
 
     it('a token typed as something else (typ JWT)', async () => {
+      const { app } = setup;
       const token = await forge({}, { typ: 'JWT' });
       expectChallenge(await callApi(app, '/api/probe/all', { token }), 401, invalidToken);
     });
 
     it('a token from another Gatehouse (its own keys and issuer)', async () => {
+      const { app } = setup;
       const other = await TestApp.start();
       try {
         const { accessToken } = await serviceToken(other, 'drive.read');
@@ -297,6 +316,7 @@ describe('resource guard', () => {
     });
 
     it('the forging helper does make tokens the server accepts (so the refusals above mean something)', async () => {
+      const { app } = setup;
       const response = await callApi(app, '/api/probe/all', { token: await forge({}) });
       expect(response.status).toBe(200);
     });
@@ -312,6 +332,7 @@ describe('resource guard', () => {
     });
 
     it('@Scopes on the class applies to its handlers', async () => {
+      const { app } = setup;
       expect((await callApi(app, '/api/probe/all', { token: readOnly })).status).toBe(200);
       expectChallenge(
         await callApi(app, '/api/probe/all', { token: writeOnly }),
@@ -321,6 +342,7 @@ describe('resource guard', () => {
     });
 
     it('@Scopes on class and handler: both apply', async () => {
+      const { app } = setup;
       expect((await callApi(app, '/api/probe/all/and-handler', { token: readWrite })).status).toBe(
         200,
       );
@@ -337,6 +359,7 @@ describe('resource guard', () => {
     });
 
     it('two @Scopes on one handler: both apply', async () => {
+      const { app } = setup;
       expect((await callApi(app, '/api/probe/handler/both', { token: readWrite })).status).toBe(
         200,
       );
@@ -348,12 +371,14 @@ describe('resource guard', () => {
     });
 
     it('@AnyScope on the class: either scope will do', async () => {
+      const { app } = setup;
       for (const token of [readOnly, writeOnly, readWrite]) {
         expect((await callApi(app, '/api/probe/any', { token })).status).toBe(200);
       }
     });
 
     it('@AnyScope on the class and @Scopes on the handler', async () => {
+      const { app } = setup;
       expectChallenge(
         await callApi(app, '/api/probe/any/and-handler', { token: readWrite }),
         403,
@@ -362,6 +387,7 @@ describe('resource guard', () => {
     });
 
     it('@AnyScope on a handler lists the alternatives', async () => {
+      const { app } = setup;
       expect((await callApi(app, '/api/probe/handler/any', { token: writeOnly })).status).toBe(200);
       expectChallenge(
         await callApi(app, '/api/probe/handler/any', { token: readOnly }),
@@ -371,12 +397,14 @@ describe('resource guard', () => {
     });
 
     it('a service token gets the same scope checks', async () => {
+      const { app } = setup;
       expect(
         (await callApi(app, '/api/probe/all/and-handler', { token: service.token })).status,
       ).toBe(200);
     });
 
     it('@RequiresUser refuses a client credentials token', async () => {
+      const { app } = setup;
       expectChallenge(
         await callApi(app, '/api/probe/handler/user', { method: 'POST', token: service.token }),
         403,
@@ -394,11 +422,13 @@ describe('resource guard', () => {
 
   describe('@Public and the token context', () => {
     it('@Public on a handler: no token needed, and none is given to the handler', async () => {
+      const { app } = setup;
       const response = await callApi(app, '/api/probe/all/public');
       expect(response).toMatchObject({ status: 200, body: { ok: true, token: null } });
     });
 
     it('@Public on a controller', async () => {
+      const { app } = setup;
       expect(await callApi(app, '/api/probe/public')).toMatchObject({
         status: 200,
         body: { ok: true },
@@ -406,18 +436,21 @@ describe('resource guard', () => {
     });
 
     it('pages, assets and health stay public', async () => {
+      const { app } = setup;
       expect((await callApi(app, '/health')).status).toBe(200);
       expect((await callApi(app, '/assets/gatehouse.css')).status).toBe(200);
       expect((await callApi(app, '/.well-known/openid-configuration')).status).toBe(200);
     });
 
     it('an unknown API path is a 404, not a challenge', async () => {
+      const { app } = setup;
       const response = await callApi(app, '/api/nothing-here', { token: readOnly });
       expect(response.status).toBe(404);
       expect(response.headers.get('www-authenticate')).toBeNull();
     });
 
     it('@AccessToken() gives the handler the verified context of a user token', async () => {
+      const { app, user } = setup;
       const before = Date.now();
       const response = await callApi(app, '/api/probe/handler/token', { token: readWrite });
       expect(response.status).toBe(200);
@@ -439,6 +472,7 @@ describe('resource guard', () => {
     });
 
     it('@AccessToken() for a service: the client is the subject, no user', async () => {
+      const { app } = setup;
       const response = await callApi(app, '/api/probe/handler/token', { token: service.token });
       expect(response.body).toMatchObject({
         subject: service.clientId,
@@ -453,19 +487,14 @@ describe('resource guard', () => {
 
 /** The same guard with opaque access tokens (ACCESS_TOKEN_FORMAT=opaque). */
 describe('resource guard with opaque access tokens', () => {
-  let app: TestApp;
-
-  beforeAll(async () => {
-    app = await TestApp.start({ ACCESS_TOKEN_FORMAT: 'opaque', RESOURCE_REALM: REALM }, [
-      GuardProbeModule,
-    ]);
-  });
-
-  afterAll(async () => {
-    await app.close();
+  const setup = useTestApp({
+    env: { ACCESS_TOKEN_FORMAT: 'opaque', RESOURCE_REALM: REALM },
+    user: false,
+    extraModules: [GuardProbeModule],
   });
 
   it('accepts a user token and gives the same context', async () => {
+    const { app } = setup;
     const user = await app.createUser();
     const { accessToken, client } = await userApiTokens(app, user, 'drive.read');
     expect(accessToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -489,6 +518,7 @@ describe('resource guard with opaque access tokens', () => {
   });
 
   it('accepts a service token; refuses it where a user is required', async () => {
+    const { app } = setup;
     const { accessToken } = await serviceToken(app, 'drive.read');
     expect((await callApi(app, '/api/probe/all', { token: accessToken })).status).toBe(200);
     expect(
@@ -498,6 +528,7 @@ describe('resource guard with opaque access tokens', () => {
   });
 
   it('refuses an unknown opaque token', async () => {
+    const { app } = setup;
     expectChallenge(
       await callApi(app, '/api/probe/all', { token: 'A'.repeat(43) }),
       401,
@@ -521,6 +552,7 @@ describe('resource guard with opaque access tokens', () => {
   });
 
   it('an openid-client RP can call the API with the token', async () => {
+    const { app } = setup;
     const { accessToken, config } = await serviceToken(app, 'drive.read');
     const response = await oidc.fetchProtectedResource(
       config,
@@ -534,19 +566,14 @@ describe('resource guard with opaque access tokens', () => {
 
 /** The verified-token cache never outlives a token (issue 3: "expiring no later than the token"). */
 describe('resource guard: a cached JWT still expires on time', () => {
-  let app: TestApp;
-
-  beforeAll(async () => {
-    app = await TestApp.start({ ACCESS_TOKEN_TTL: '2s', RESOURCE_REALM: REALM }, [
-      GuardProbeModule,
-    ]);
-  });
-
-  afterAll(async () => {
-    await app.close();
+  const setup = useTestApp({
+    env: { ACCESS_TOKEN_TTL: '2s', RESOURCE_REALM: REALM },
+    user: false,
+    extraModules: [GuardProbeModule],
   });
 
   it('accepts the token (and caches it), then refuses it once expired', async () => {
+    const { app } = setup;
     const { accessToken } = await serviceToken(app, 'drive.read');
     expect((await callApi(app, '/api/probe/all', { token: accessToken })).status).toBe(200);
     expect((await callApi(app, '/api/probe/all', { token: accessToken })).status).toBe(200);
@@ -563,19 +590,14 @@ describe('resource guard: a cached JWT still expires on time', () => {
 
 /** ACCESS_TOKEN_CACHE_SIZE=0: every request verifies the signature; the answers are the same. */
 describe('resource guard without the verified-token cache', () => {
-  let app: TestApp;
-
-  beforeAll(async () => {
-    app = await TestApp.start({ ACCESS_TOKEN_CACHE_SIZE: '0', RESOURCE_REALM: REALM }, [
-      GuardProbeModule,
-    ]);
-  });
-
-  afterAll(async () => {
-    await app.close();
+  const setup = useTestApp({
+    env: { ACCESS_TOKEN_CACHE_SIZE: '0', RESOURCE_REALM: REALM },
+    user: false,
+    extraModules: [GuardProbeModule],
   });
 
   it('accepts a token on every request and refuses it once revoked', async () => {
+    const { app } = setup;
     const { client, accessToken } = await serviceToken(app, 'drive.read');
     for (let i = 0; i < 3; i++) {
       expect((await callApi(app, '/api/probe/all', { token: accessToken })).status).toBe(200);

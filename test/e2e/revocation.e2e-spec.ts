@@ -9,13 +9,12 @@ import {
 } from '../support/api.js';
 import {
   authorizationRequest,
-  discover,
+  codeFlowWithNewClient,
   expectPage,
   oidc,
-  runCodeFlow,
 } from '../support/oauth-client.js';
-import { UserAgent } from '../support/user-agent.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import { TestApp, type TestClient } from '../support/test-app.js';
 
 const REVOKED = {
   status: 401,
@@ -75,25 +74,19 @@ async function eventually(check: () => Promise<void>, ms = 5000): Promise<void> 
  * and opaque access tokens alike (issue 3).
  */
 describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (format) => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start({ ACCESS_TOKEN_FORMAT: format, REVOCATION_SYNC_INTERVAL: '1s' });
-    user = await app.createUser();
-  });
-
-  afterAll(async () => {
-    await app.close();
+  const setup = useTestApp({
+    env: { ACCESS_TOKEN_FORMAT: format, REVOCATION_SYNC_INTERVAL: '1s' },
   });
 
   it(`issues ${format} access tokens`, async () => {
+    const { app, user } = setup;
     const { accessToken } = await userApiTokens(app, user, 'drive.read');
     expect(accessToken.split('.')).toHaveLength(format === 'jwt' ? 3 : 1);
     expect(await driveRead(app, accessToken)).toEqual({ status: 200 });
   });
 
   it("revoking the refresh token kills the grant's access tokens at once", async () => {
+    const { app, user } = setup;
     const { client, accessToken, refreshToken } = await userApiTokens(app, user, 'drive.read');
     expect(await driveRead(app, accessToken)).toEqual({ status: 200 });
     const response = await revoke(app, client, refreshToken, 'refresh_token');
@@ -103,6 +96,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
   });
 
   it('revoking the access token: refused on the next request, and its refresh token with it', async () => {
+    const { app, user } = setup;
     const { client, accessToken, refreshToken } = await userApiTokens(app, user, 'drive.read');
     expect(await driveRead(app, accessToken)).toEqual({ status: 200 });
     const response = await revoke(app, client, accessToken);
@@ -113,6 +107,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
   });
 
   it('after an access token is revoked, a new authorization of the same app works again', async () => {
+    const { app, user } = setup;
     const { client, accessToken } = await userApiTokens(app, user, 'drive.read');
     await revoke(app, client, accessToken);
     expect(await driveRead(app, accessToken)).toEqual(REVOKED);
@@ -122,6 +117,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
   });
 
   it('a replayed refresh token (reuse detection) revokes the access tokens of its grant', async () => {
+    const { app, user } = setup;
     const client = await app.createClient({
       type: 'spa',
       redirectUris: ['https://spa.example.com/cb'],
@@ -138,16 +134,14 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
   });
 
   it('a user revoking the app: its tokens fail at once, and consent is asked again', async () => {
-    const client = await app.createClient({ type: 'web' });
-    const config = await discover(app, client);
-    const browser = new UserAgent(app.issuer);
-    const { tokens } = await runCodeFlow(browser, config, client, user, {
+    const { app, user } = setup;
+    const { tokens, client, config, ua } = await codeFlowWithNewClient(app, user, 'web', {
       scope: 'openid offline_access drive.read',
       prompt: 'consent',
     });
     expect(await driveRead(app, tokens.access_token)).toEqual({ status: 200 });
     // Remembered consent: the same browser goes straight back to the app.
-    const again = await browser.get(
+    const again = await ua.get(
       (await authorizationRequest(config, client, { scope: 'openid drive.read' })).url.href,
     );
     expect(again.location).toMatch(/^https:\/\/app\.example\.com\/callback\?code=/);
@@ -155,13 +149,14 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     expect(await app.app.get(GrantsService).revokeApp(user.id, client.clientId)).toBe(1);
     expect(await driveRead(app, tokens.access_token)).toEqual(REVOKED);
     await refreshFails(app, client, tokens.refresh_token!);
-    const afterwards = await browser.get(
+    const afterwards = await ua.get(
       (await authorizationRequest(config, client, { scope: 'openid drive.read' })).url.href,
     );
     expectPage(afterwards, 'wants to access your account');
   });
 
   it('deleting the app kills its tokens at once', async () => {
+    const { app, user } = setup;
     const { client, accessToken } = await userApiTokens(app, user, 'drive.read');
     const service = await serviceToken(app, 'drive.read');
     expect(await driveRead(app, accessToken)).toEqual({ status: 200 });
@@ -173,6 +168,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
   });
 
   it("a service's client_credentials token can be revoked on its own", async () => {
+    const { app } = setup;
     const { client, accessToken } = await serviceToken(app, 'drive.read');
     const other = await oidc.clientCredentialsGrant(
       (await serviceToken(app, 'drive.read')).config,
@@ -190,6 +186,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
   });
 
   it('revoking an unknown, malformed-looking or already revoked token is a 200 (RFC 7009 §2.2)', async () => {
+    const { app } = setup;
     const client = await app.createClient({ type: 'web' });
     for (const token of ['x'.repeat(43), 'not.a.jwt', 'eyJhbGciOiJub25lIn0.e30.']) {
       const response = await revoke(app, client, token);
@@ -198,6 +195,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
   });
 
   it("a confidential client cannot revoke another client's token", async () => {
+    const { app, user } = setup;
     const victim = await userApiTokens(app, user, 'drive.read');
     const attacker = await app.createClient({ type: 'web' });
     const response = await revoke(app, attacker, victim.accessToken);
@@ -212,6 +210,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
   });
 
   it('revocation requires client authentication', async () => {
+    const { app, user } = setup;
     const { client, accessToken } = await userApiTokens(app, user, 'drive.read');
     const response = await postForm(
       app,
@@ -225,6 +224,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
   });
 
   it('another instance on the same database refuses the revoked token too', async () => {
+    const { app, user } = setup;
     const other = await app.startAnotherInstance();
     try {
       const { client, accessToken } = await userApiTokens(app, user, 'drive.read');
@@ -242,9 +242,11 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
   });
 
   it('revocations survive a restart', async () => {
+    const { user } = setup;
+    let { app } = setup;
     const { client, accessToken } = await userApiTokens(app, user, 'drive.read');
     await revoke(app, client, accessToken);
-    app = await app.restart();
+    app = await setup.restart();
     expect(await driveRead(app, accessToken)).toEqual(REVOKED);
   });
 });

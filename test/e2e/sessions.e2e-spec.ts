@@ -1,34 +1,22 @@
-import { TestApp, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import { TestApp } from '../support/test-app.js';
 import {
   authorizationRequest,
+  codeFlowWithNewClient,
   discover,
   expectPage,
   oidc,
-  runCodeFlow,
 } from '../support/oauth-client.js';
-import { UserAgent } from '../support/user-agent.js';
 
 describe('sign-out (RP-initiated logout)', () => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp();
 
   it('ends the session and returns to the registered post-logout URI with state', async () => {
-    const client = await app.createClient({
+    const { app, user } = setup;
+    const { tokens, client, config, ua } = await codeFlowWithNewClient(app, user, {
       type: 'web',
       postLogoutRedirectUris: ['https://app.example.com/signed-out'],
     });
-    const config = await discover(app, client);
-    const ua = new UserAgent(app.issuer);
-    const { tokens } = await runCodeFlow(ua, config, client, user);
 
     const logoutUrl = oidc.buildEndSessionUrl(config, {
       id_token_hint: tokens.id_token!,
@@ -51,13 +39,11 @@ describe('sign-out (RP-initiated logout)', () => {
   });
 
   it('refuses a post-logout URI that was not registered', async () => {
-    const client = await app.createClient({
+    const { app, user } = setup;
+    const { tokens, config, ua } = await codeFlowWithNewClient(app, user, {
       type: 'web',
       postLogoutRedirectUris: ['https://app.example.com/signed-out'],
     });
-    const config = await discover(app, client);
-    const ua = new UserAgent(app.issuer);
-    const { tokens } = await runCodeFlow(ua, config, client, user);
     const visit = await ua.get(
       oidc.buildEndSessionUrl(config, {
         id_token_hint: tokens.id_token!,
@@ -75,9 +61,7 @@ describe('a restart', () => {
     let app = await TestApp.start();
     try {
       const user = await app.createUser();
-      const client = await app.createClient({ type: 'spa' });
-      const ua = new UserAgent(app.issuer);
-      const { tokens } = await runCodeFlow(ua, await discover(app, client), client, user, {
+      const { tokens, client, ua } = await codeFlowWithNewClient(app, user, 'spa', {
         scope: 'openid offline_access',
         prompt: 'consent',
       });

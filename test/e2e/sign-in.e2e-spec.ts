@@ -1,30 +1,26 @@
 import type { Configuration } from 'openid-client';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestClient } from '../support/test-app.js';
 import { authorizationRequest, discover, expectPage } from '../support/oauth-client.js';
 import { formAction, hiddenField, UserAgent, type Visit } from '../support/user-agent.js';
 
 /** Sign-in page security: CSRF, throttling, and no account enumeration. */
 describe('sign-in page', () => {
-  let app: TestApp;
-  let user: TestUser;
+  // Behind a trusted proxy, so each test can come from its own client address.
+  const setup = useTestApp({ env: { TRUST_PROXY: 'true' } });
   let client: TestClient;
   let config: Configuration;
   let address = 0;
 
   beforeAll(async () => {
-    // Behind a trusted proxy, so each test can come from its own client address.
-    app = await TestApp.start({ TRUST_PROXY: 'true' });
-    user = await app.createUser();
+    const { app } = setup;
     client = await app.createClient({ type: 'web' });
     config = await discover(app, client);
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
   /** A browser from a fresh address, on the sign-in page of a new authorization request. */
   async function openSignIn(): Promise<{ ua: UserAgent; page: Visit; ip: string }> {
+    const { app } = setup;
     const ip = `203.0.113.${++address}`;
     const ua = new UserAgent(app.issuer);
     const request = await authorizationRequest(config, client);
@@ -70,6 +66,7 @@ describe('sign-in page', () => {
   });
 
   it('sets HttpOnly, SameSite, signed session cookies', async () => {
+    const { user } = setup;
     const { ua, page, ip } = await openSignIn();
     const response = await post(
       ua,
@@ -92,6 +89,7 @@ describe('sign-in page', () => {
   });
 
   it('refuses a post without the CSRF token, or with a forged one, and loses nothing', async () => {
+    const { app, user } = setup;
     const { ua, page, ip } = await openSignIn();
     const fields = { email: user.email, password: user.password };
 
@@ -119,6 +117,7 @@ describe('sign-in page', () => {
   });
 
   it('answers an unknown email exactly like a wrong password', async () => {
+    const { user } = setup;
     const wrong = await openSignIn();
     const unknown = await openSignIn();
     const a = await post(
@@ -155,6 +154,7 @@ describe('sign-in page', () => {
   });
 
   it('throttles repeated failures per account, even with the right password afterwards', async () => {
+    const { app } = setup;
     const victim = await app.createUser();
     for (let attempt = 1; attempt <= 10; attempt++) {
       const { ua, page, ip } = await openSignIn();
@@ -184,6 +184,7 @@ describe('sign-in page', () => {
   });
 
   it('throttles repeated failures per address, whatever the account', async () => {
+    const { user } = setup;
     const ip = '198.51.100.7';
     for (let attempt = 1; attempt <= 50; attempt++) {
       const { ua, page } = await openSignIn();
@@ -224,6 +225,7 @@ describe('sign-in page', () => {
   });
 
   it('a stale or forged interaction is a readable 400 page', async () => {
+    const { app } = setup;
     const ua = new UserAgent(app.issuer);
     const noCookie = await ua.get('/interaction/abc123');
     expect(noCookie.status).toBe(400);

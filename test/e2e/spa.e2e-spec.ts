@@ -1,6 +1,7 @@
 import { userApiTokens } from '../support/api.js';
 import { oidc } from '../support/oauth-client.js';
-import { TestApp, type TestClient, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestClient } from '../support/test-app.js';
 
 const SPA_ORIGIN = 'https://spa.example.com';
 const EVIL_ORIGIN = 'https://evil.example.com';
@@ -11,21 +12,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * refresh tokens that rotate and end at an absolute lifetime. SPA_REFRESH_TOKEN_TTL is 3 s here.
  */
 describe('Single-page apps', () => {
-  let app: TestApp;
-  let user: TestUser;
+  const setup = useTestApp({ env: { SPA_REFRESH_TOKEN_TTL: '3s' } });
   let spa: TestClient;
 
   beforeAll(async () => {
-    app = await TestApp.start({ SPA_REFRESH_TOKEN_TTL: '3s' });
-    user = await app.createUser();
+    const { app } = setup;
     spa = await app.createClient({ type: 'spa', redirectUris: [`${SPA_ORIGIN}/callback`] });
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
   function preflight(path: string, origin: string) {
+    const { app } = setup;
     return fetch(app.url(path), {
       method: 'OPTIONS',
       headers: {
@@ -64,6 +60,7 @@ describe('Single-page apps', () => {
     });
 
     it('the authorization endpoint is a navigation, never CORS', async () => {
+      const { app } = setup;
       const response = await fetch(app.url('/oauth/authorize'), {
         method: 'OPTIONS',
         headers: { origin: SPA_ORIGIN },
@@ -72,6 +69,7 @@ describe('Single-page apps', () => {
     });
 
     it("a token response is readable by the SPA's origin only; an unknown origin reads not even errors", async () => {
+      const { app } = setup;
       const body = new URLSearchParams({
         grant_type: 'refresh_token',
         refresh_token: 'nonsense',
@@ -110,6 +108,7 @@ describe('Single-page apps', () => {
 
   describe('refresh tokens', () => {
     it('rotate on every use, and all end SPA_REFRESH_TOKEN_TTL after the first', async () => {
+      const { app, user } = setup;
       const first = await userApiTokens(app, user, 'drive.read', spa);
       const rotated = await oidc.refreshTokenGrant(first.config, first.refreshToken);
       expect(rotated.refresh_token).toBeDefined();
@@ -125,6 +124,7 @@ describe('Single-page apps', () => {
     });
 
     it('a confidential web app is not bound by the SPA lifetime', async () => {
+      const { app, user } = setup;
       const web = await userApiTokens(app, user, 'drive.read');
       await sleep(3200);
       const refreshed = await oidc.refreshTokenGrant(web.config, web.refreshToken);

@@ -1,7 +1,9 @@
-import { TestApp, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
+import { TestApp } from '../support/test-app.js';
 import {
   approve,
   authorizationRequest,
+  codeFlowWithNewClient,
   discover,
   oidc,
   runCodeFlow,
@@ -40,23 +42,12 @@ async function userinfoStatus(app: TestApp, accessToken: string): Promise<number
 }
 
 describe('tokens', () => {
-  let app: TestApp;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-    user = await app.createUser();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp();
 
   describe('refresh tokens', () => {
     it('are issued only when offline_access is granted, and rotate on every use for public clients', async () => {
-      const client = await app.createClient({ type: 'spa' });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
+      const { app, user } = setup;
+      const { tokens, config } = await codeFlowWithNewClient(app, user, 'spa', {
         scope: 'openid offline_access',
         prompt: 'consent',
       });
@@ -74,9 +65,8 @@ describe('tokens', () => {
     });
 
     it('a replayed (already rotated) refresh token revokes the whole grant (RFC 9700 §4.14.2)', async () => {
-      const client = await app.createClient({ type: 'native' });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
+      const { app, user } = setup;
+      const { tokens, client, config } = await codeFlowWithNewClient(app, user, 'native', {
         scope: 'openid offline_access',
         prompt: 'consent',
       });
@@ -106,9 +96,8 @@ describe('tokens', () => {
     });
 
     it('confidential clients keep their refresh token until late in its life', async () => {
-      const client = await app.createClient({ type: 'web' });
-      const config = await discover(app, client);
-      const { tokens } = await runCodeFlow(new UserAgent(app.issuer), config, client, user, {
+      const { app, user } = setup;
+      const { tokens, config } = await codeFlowWithNewClient(app, user, 'web', {
         scope: 'openid offline_access',
         prompt: 'consent',
       });
@@ -119,6 +108,7 @@ describe('tokens', () => {
     });
 
     it('cannot be used by another client', async () => {
+      const { app, user } = setup;
       const owner = await app.createClient({ type: 'spa' });
       const thief = await app.createClient({ type: 'spa' });
       const { tokens } = await runCodeFlow(
@@ -140,6 +130,7 @@ describe('tokens', () => {
 
   describe('authorization codes', () => {
     it('work once; a replay is invalid_grant and revokes what the first redemption issued', async () => {
+      const { app, user } = setup;
       const client = await app.createClient({ type: 'web' });
       const config = await discover(app, client);
       const request = await authorizationRequest(config, client, {
@@ -181,6 +172,7 @@ describe('tokens', () => {
     });
 
     it('concurrent redemptions of one code yield exactly one success and no 5xx', async () => {
+      const { app, user } = setup;
       const client = await app.createClient({ type: 'web' });
       const config = await discover(app, client);
       const request = await authorizationRequest(config, client);
@@ -204,6 +196,7 @@ describe('tokens', () => {
     });
 
     it('need the PKCE verifier that matches the challenge', async () => {
+      const { app, user } = setup;
       const client = await app.createClient({ type: 'spa' });
       const config = await discover(app, client);
       const request = await authorizationRequest(config, client);
@@ -228,6 +221,7 @@ describe('tokens', () => {
 
   describe('client credentials', () => {
     it('a service gets an access token for the API, audience-bound to it', async () => {
+      const { app } = setup;
       const service = await app.createClient({ type: 'service', scope: 'drive.read' });
       const config = await discover(app, service);
       const tokens = await oidc.clientCredentialsGrant(config, { scope: 'drive.read' });
@@ -253,6 +247,7 @@ describe('tokens', () => {
     });
 
     it('a scope the service was not registered for is invalid_scope', async () => {
+      const { app } = setup;
       const service = await app.createClient({ type: 'service', scope: 'drive.read' });
       const result = await tokenRequest(
         app,
@@ -264,6 +259,7 @@ describe('tokens', () => {
     });
 
     it('a wrong secret is invalid_client with 401 and a Basic challenge', async () => {
+      const { app } = setup;
       const service = await app.createClient({ type: 'service' });
       const result = await tokenRequest(
         app,
@@ -278,6 +274,7 @@ describe('tokens', () => {
     });
 
     it('interactive clients may not use it', async () => {
+      const { app } = setup;
       const web = await app.createClient({ type: 'web' });
       const result = await tokenRequest(
         app,
@@ -294,6 +291,7 @@ describe('tokens', () => {
   });
 
   it('the password grant and implicit flows are not offered', async () => {
+    const { app, user } = setup;
     const web = await app.createClient({ type: 'web' });
     const password = await tokenRequest(
       app,

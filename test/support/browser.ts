@@ -55,3 +55,41 @@ export async function heading(page: Page): Promise<string> {
   await h1.waitFor();
   return (await h1.textContent())?.trim() ?? '';
 }
+
+export interface PageOptions {
+  javaScriptEnabled?: boolean;
+}
+
+/** What `useBrowser` gives a describe block. */
+export interface BrowserSetup {
+  /** A page in a new, cookie-less context (see `newPage`), closed with the browser. */
+  newPage(options?: PageOptions): Promise<Page>;
+}
+
+/**
+ * Chromium for one describe block: launched in a `beforeAll`, closed with every context its
+ * pages opened in an `afterAll`. Call it before `useTestApp`, so that the browser (and its
+ * connections) is gone before the app closes. `fakeOrigins` goes to every page (see `newPage`).
+ */
+export function useBrowser(options: { fakeOrigins?: string[] } = {}): BrowserSetup {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(contexts.map((context) => context.close()));
+    await browser?.close();
+  }, 30_000);
+
+  return {
+    newPage(pageOptions: PageOptions = {}): Promise<Page> {
+      if (!browser) {
+        throw new Error('useBrowser: a page was asked for before its beforeAll ran');
+      }
+      return newPage(browser, contexts, { ...pageOptions, fakeOrigins: options.fakeOrigins });
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import type { TestApp, TestClient, TestUser } from './test-app.js';
+import type { NewTestClient, TestApp, TestClient, TestUser } from './test-app.js';
 import { formAction, hiddenField, UserAgent, type Visit } from './user-agent.js';
 
 /** An openid-client Configuration for one of the test app's clients, allowed to use http. */
@@ -95,6 +95,31 @@ export async function runCodeFlow(
     idTokenExpected: true,
   });
   return { tokens, request, callback };
+}
+
+export interface NewClientFlow extends CompletedFlow {
+  client: TestClient;
+  config: oidc.Configuration;
+  /** The user agent the flow ran in: signed in, with the consent given. */
+  ua: UserAgent;
+}
+
+/**
+ * Registers a client (`client` is its type, or its type and more), discovers the server for it,
+ * and runs the whole code flow by `user` in a new user agent (see `runCodeFlow`). `params` go in
+ * the authorization request over the defaults (e.g. another `redirect_uri`).
+ */
+export async function codeFlowWithNewClient(
+  app: TestApp,
+  user: TestUser,
+  client: NewTestClient | NewTestClient['type'],
+  params: Record<string, string> = {},
+): Promise<NewClientFlow> {
+  const registered = await app.createClient(typeof client === 'string' ? { type: client } : client);
+  const config = await discover(app, registered);
+  const ua = new UserAgent(app.issuer);
+  const flow = await runCodeFlow(ua, config, registered, user, params);
+  return { ...flow, client: registered, config, ua };
 }
 
 /** Drives the browser part of a flow: sign in if asked, allow if asked; returns the callback. */

@@ -18,6 +18,12 @@ export interface TestUser {
   password: string;
 }
 
+/** What a test may choose about a user it creates; the rest is made up. */
+export type TestUserOverrides = Partial<TestUser> & { name?: string; admin?: boolean };
+
+/** A client to register: its type, and whatever else the test cares about. */
+export type NewTestClient = Partial<NewClient> & Pick<NewClient, 'type'>;
+
 export interface TestClient {
   clientId: string;
   clientSecret?: string;
@@ -121,9 +127,7 @@ export class TestApp {
     return `${this.issuer}${path}`;
   }
 
-  async createUser(
-    overrides: Partial<TestUser> & { name?: string; admin?: boolean } = {},
-  ): Promise<TestUser> {
+  async createUser(overrides: TestUserOverrides = {}): Promise<TestUser> {
     const email = overrides.email ?? `user-${Math.random().toString(36).slice(2)}@example.com`;
     const password = overrides.password ?? 'correct horse battery staple';
     const user = await this.app
@@ -132,7 +136,7 @@ export class TestApp {
     return { id: user.id, email, password };
   }
 
-  async createClient(input: Partial<NewClient> & Pick<NewClient, 'type'>): Promise<TestClient> {
+  async createClient(input: NewTestClient): Promise<TestClient> {
     const redirectUri =
       input.redirectUris?.[0] ??
       (input.type === 'native' ? 'http://127.0.0.1/callback' : 'https://app.example.com/callback');
