@@ -258,19 +258,10 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
 (process.env.TEST_DATABASE_URL ? describe : describe.skip)(
   'revocation across instances on PostgreSQL',
   () => {
-    let app: TestApp;
-    let user: TestUser;
-
-    beforeAll(async () => {
-      app = await TestApp.start({ REVOCATION_SYNC_INTERVAL: '1h' });
-      user = await app.createUser();
-    });
-
-    afterAll(async () => {
-      await app.close();
-    });
+    const setup = useTestApp({ env: { REVOCATION_SYNC_INTERVAL: '1h' } });
 
     it('reaches another instance at once, without waiting for the sync', async () => {
+      const { app, user } = setup;
       const other = await app.startAnotherInstance();
       try {
         const { client, accessToken } = await userApiTokens(app, user, 'drive.read');
