@@ -1,20 +1,12 @@
 import { DataSource } from 'typeorm';
-import { TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
 
 /** Liveness and readiness, as an orchestrator probes them (Kubernetes, systemd, a proxy). */
 describe('GET /health/live and /health/ready', () => {
-  let app: TestApp;
-
-  beforeAll(async () => {
-    app = await TestApp.start();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp({ user: false });
 
   const get = async (path: string) => {
-    const response = await fetch(app.url(path));
+    const response = await fetch(setup.app.url(path));
     return {
       status: response.status,
       cacheControl: response.headers.get('cache-control'),
@@ -47,7 +39,7 @@ describe('GET /health/live and /health/ready', () => {
   });
 
   it('ready: 503 with Retry-After while a migration this version knows is not applied', async () => {
-    const dataSource = app.app.get(DataSource);
+    const dataSource = setup.app.app.get(DataSource);
     const [last] = await dataSource.query<{ id: number; timestamp: number; name: string }[]>(
       'SELECT "id", "timestamp", "name" FROM "migrations" ORDER BY "id" DESC LIMIT 1',
     );
@@ -75,7 +67,7 @@ describe('GET /health/live and /health/ready', () => {
   });
 
   it('ready: 503 when the database is gone; live stays 200', async () => {
-    const dataSource = app.app.get(DataSource);
+    const dataSource = setup.app.app.get(DataSource);
     await dataSource.destroy();
     try {
       const ready = await get('/health/ready');

@@ -8,7 +8,7 @@ import {
   expectPage,
   runCodeFlow,
 } from '../support/oauth-client.js';
-import { TestApp, type TestUser } from '../support/test-app.js';
+import { useTestApp } from '../support/e2e.js';
 import { UserAgent } from '../support/user-agent.js';
 
 const INVALID =
@@ -16,26 +16,16 @@ const INVALID =
 
 /** Taking a person's access away (a reset, disabling, deletion): everything dies at once. */
 describe.each(['jwt', 'opaque'])('UserAccess.revokeEverything (%s access tokens)', (format) => {
-  let app: TestApp;
-  let user: TestUser;
-  let other: TestUser;
-
-  beforeAll(async () => {
-    app = await TestApp.start({ ACCESS_TOKEN_FORMAT: format });
-    user = await app.createUser();
-    other = await app.createUser();
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const setup = useTestApp({ env: { ACCESS_TOKEN_FORMAT: format } });
 
   const drive = async (token: string) => {
-    const response = await callApi(app, '/api/drive/files', { token });
+    const response = await callApi(setup.app, '/api/drive/files', { token });
     return { status: response.status, challenge: response.headers.get('www-authenticate') };
   };
 
   it('ends sessions, revokes every grant and token, deletes personal tokens; others keep theirs', async () => {
+    const { app, user } = setup;
+    const other = await app.createUser();
     const mine = await userApiTokens(app, user, 'drive.read');
     const theirs = await userApiTokens(app, other, 'drive.read');
     const entity = (await app.app.get(UsersService).findById(user.id))!;
