@@ -242,7 +242,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
 
   program
     .command('keys:rotate')
-    .description('Add a new generation of signing keys (restart running servers to sign with it)')
+    .description('Add a new generation of signing keys (running servers sign with it within 5 s)')
     .option('--json', 'print machine-readable output')
     .action(async (opts: JsonOption) => {
       const result = await withApp(async (app) => {

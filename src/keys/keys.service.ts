@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { DataSource, Repository } from 'typeorm';
@@ -13,6 +19,8 @@ import { KeyEntity } from './key.entity.js';
 const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
 /** A rotation keeps the previous generation published so tokens it signed still verify. */
 const GENERATIONS_KEPT = 2;
+/** How often a server looks for signing keys another process (keys:rotate) added. */
+const KEY_SYNC_MS = 5000;
 
 export interface KeyMaterial {
   /** Private signing JWKs, newest first (oidc-provider signs with the first matching key). */
@@ -26,10 +34,14 @@ export interface KeyMaterial {
  * restarts and other instances keep sessions and tokens valid), rotated on demand.
  */
 @Injectable()
-export class KeysService {
+export class KeysService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(KeysService.name);
   private material: KeyMaterial = { signing: [], cookie: [] };
   private loading?: Promise<void>;
   private readonly repo: Repository<KeyEntity>;
+  private readonly listeners = new Set<(keys: KeyMaterial) => void>();
+  private signingKids = '';
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -58,6 +70,38 @@ export class KeysService {
       await this.sealWithCurrentKey();
     });
     await this.reload();
+  }
+
+  /**
+   * Runs `listener` whenever the signing keys change: rotated here, or by another process (the
+   * CLI, another instance), which every server notices within {@link KEY_SYNC_MS}.
+   */
+  onSigningKeysChanged(listener: (keys: KeyMaterial) => void): void {
+    this.listeners.add(listener);
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.syncSigningKeys().catch((error: unknown) =>
+        this.logger.warn(`Could not check for new signing keys: ${String(error)}`),
+      );
+    }, KEY_SYNC_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Reloads the keys if the signing keys in the database are not the ones loaded. */
+  async syncSigningKeys(): Promise<void> {
+    if (!this.material.signing.length) {
+      return;
+    }
+    const rows = await this.repo.find({ select: { kid: true }, where: { use: 'signing' } });
+    if (kidsOf(rows) !== this.signingKids) {
+      await this.reload();
+    }
   }
 
   /** The loaded keys; call {@link load} first. */
@@ -89,6 +133,14 @@ export class KeysService {
       signing: keys.filter((k) => k.use === 'signing').map((k) => JSON.parse(k.material) as JWK),
       cookie: keys.filter((k) => k.use === 'cookie').map((k) => JSON.parse(k.material) as string),
     };
+    const kids = kidsOf(keys.filter((k) => k.use === 'signing'));
+    if (this.signingKids && kids !== this.signingKids) {
+      this.logger.log(`Signing keys changed: now ${kids}`);
+      for (const listener of this.listeners) {
+        listener(this.material);
+      }
+    }
+    this.signingKids = kids;
   }
 
   private async addSigningGeneration(): Promise<string[]> {
@@ -161,4 +213,12 @@ export class KeysService {
       }
     }
   }
+}
+
+/** The set of key ids, comparable as a string. */
+function kidsOf(rows: { kid: string }[]): string {
+  return rows
+    .map((row) => row.kid)
+    .sort()
+    .join(', ');
 }

@@ -56,6 +56,11 @@ export class AccessTokenVerifier {
     });
     const max = config.resourceServer.tokenCacheSize;
     this.cache = max > 0 ? new LRUCache({ max }) : undefined;
+    // After a rotation (or retirement), verify against the keys the server has now.
+    keys.onSigningKeysChanged(() => {
+      this.jwtVerifier = undefined;
+      this.cache?.clear();
+    });
   }
 
   /** @throws InvalidAccessToken whatever the reason; its message is safe to show. */

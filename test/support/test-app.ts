@@ -123,8 +123,12 @@ export class TestApp {
     return `http://${this.config.host}:${this.config.port}`;
   }
 
+  /**
+   * A URL of this instance: for the first one the issuer's, for another instance its own port
+   * (so that a test of "another instance" really talks to it).
+   */
   url(path: string): string {
-    return `${this.issuer}${path}`;
+    return `${this.origin}${path}`;
   }
 
   async createUser(overrides: TestUserOverrides = {}): Promise<TestUser> {

@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { exportJWK, type JWK } from 'jose';
 import type { AddressInfo } from 'node:net';
 import {
   cookiesOf,
@@ -13,6 +15,7 @@ import {
   invalidScope,
   invalidTarget,
   removeGrantedScope,
+  replaceSigningKeys,
   signedInAccountId,
 } from './engine.js';
 import { PROVIDER_ROUTES } from './routes.js';
@@ -140,5 +143,21 @@ describe('engine.ts, on the installed oidc-provider', () => {
     expect(policy.map((prompt) => prompt.name)).toEqual(['login', 'consent']);
     policy.remove('consent');
     expect(basePolicy().map((prompt) => prompt.name)).toEqual(['login', 'consent']);
+  });
+
+  it('replaceSigningKeys(): the JWKS changes from the next request on', async () => {
+    const fresh = await startEngine();
+    try {
+      const before = (await fresh.request(PROVIDER_ROUTES.jwks)).json as { keys: JWK[] };
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const key = { ...(await exportJWK(privateKey)), kid: 'rotated-ec', alg: 'ES256', use: 'sig' };
+      replaceSigningKeys(fresh.engine, [key]);
+      const after = (await fresh.request(PROVIDER_ROUTES.jwks)).json as { keys: JWK[] };
+      expect(before.keys.map((k) => k.kid)).not.toContain('rotated-ec');
+      expect(after.keys.map((k) => k.kid)).toEqual(['rotated-ec']);
+      expect(after.keys[0]).not.toHaveProperty('d');
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JWK } from 'jose';
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
+// @ts-expect-error -- oidc-provider ships no types, and @types/oidc-provider none for internals
+import initializeKeystore from 'oidc-provider/lib/helpers/initialize_keystore.js';
 
 /**
  * The engine: panva's oidc-provider, and the only module that imports it (dependency-cruiser's
@@ -35,6 +38,18 @@ export type InteractionPolicy = ReturnType<typeof interactionPolicy.base>;
 /** Builds the engine for `issuer`. */
 export function createEngine(issuer: string, configuration: Configuration): Engine {
   return new Provider(issuer, configuration);
+}
+
+/**
+ * Gives a running engine a new set of signing keys (what `jwks` configured at construction):
+ * it signs with them and publishes them at its JWKS endpoint from the next request on. The
+ * engine has no public way to do it, so this calls the same internal initialisation its
+ * constructor calls (pinned by engine.spec.ts).
+ */
+export function replaceSigningKeys(engine: Engine, keys: JWK[]): void {
+  (initializeKeystore as (this: Engine, jwks: { keys: JWK[] }) => void).call(engine, {
+    keys: structuredClone(keys),
+  });
 }
 
 /** The engine's name for the route of the request it is handling now, if any. */

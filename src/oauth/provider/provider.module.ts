@@ -19,7 +19,7 @@ import { DevicePolling } from '../device/device-polling.js';
 import { UserCodeThrottle } from '../device/user-code-throttle.js';
 import { GrantsModule } from '../grants/grants.module.js';
 import { GrantsService } from '../grants/grants.service.js';
-import type { Engine } from './engine.js';
+import { replaceSigningKeys, type Engine } from './engine.js';
 import { OIDC_PROVIDER } from './oidc-provider.token.js';
 import { buildEngine } from './provider.factory.js';
 
@@ -73,7 +73,7 @@ import { buildEngine } from './provider.factory.js';
         clientStore: ClientStore,
       ): Promise<Engine> => {
         await keys.load();
-        return buildEngine({
+        const engine = buildEngine({
           config,
           keys: keys.current,
           adapters,
@@ -88,6 +88,9 @@ import { buildEngine } from './provider.factory.js';
           usage,
           clientStore,
         });
+        // keys:rotate, run anywhere, reaches this running server without a restart.
+        keys.onSigningKeysChanged((material) => replaceSigningKeys(engine, material.signing));
+        return engine;
       },
     },
   ],

@@ -1,0 +1,72 @@
+import { decodeProtectedHeader } from 'jose';
+import { KeysService } from '../../src/keys/keys.service.js';
+import { callApi, postForm } from '../support/api.js';
+import { useTestApp } from '../support/e2e.js';
+import type { TestApp, TestClient } from '../support/test-app.js';
+
+/** Polls until `check` passes or `ms` elapse: what another process notices on its next sync. */
+async function eventually(check: () => Promise<void>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+const jwksKids = async (app: TestApp) => {
+  const response = await fetch(app.url('/oauth/jwks'));
+  return ((await response.json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid).sort();
+};
+
+/** A client_credentials JWT from `app` (this very instance), and the kid that signed it. */
+const serviceJwt = async (app: TestApp, client: TestClient) => {
+  const response = await postForm(
+    app,
+    '/oauth/token',
+    { grant_type: 'client_credentials', scope: 'drive.read' },
+    client,
+  );
+  expect(response.status).toBe(200);
+  const token = (response.body as { access_token: string }).access_token;
+  return { token, kid: decodeProtectedHeader(token).kid };
+};
+
+/** keys:rotate reaches running servers without a restart (two instances, one database). */
+describe('signing key rotation, live', () => {
+  const setup = useTestApp({ user: false });
+
+  it('another instance publishes and signs with the new generation within seconds', async () => {
+    const { app } = setup;
+    const other = await app.startAnotherInstance();
+    try {
+      const client = await app.createClient({ type: 'service', scope: 'drive.read' });
+      const before = await jwksKids(other);
+      const old = await serviceJwt(other, client);
+
+      // What `npm run cli -- keys:rotate` does, here through the first instance's service.
+      const { added } = await app.app.get(KeysService).rotateSigningKeys();
+
+      await eventually(async () =>
+        expect(await jwksKids(other)).toEqual([...before, ...added].sort()),
+      );
+      const fresh = await serviceJwt(other, client);
+      expect(added).toContain(fresh.kid);
+      expect(before).toContain(old.kid);
+      // Both servers accept tokens of both generations (403: a service has no user).
+      for (const server of [app, other]) {
+        for (const { token } of [old, fresh]) {
+          expect((await callApi(server, '/api/drive/files', { token })).status).toBe(403);
+        }
+      }
+    } finally {
+      await other.close();
+    }
+  });
+});
