@@ -14,7 +14,7 @@ const LAYERS = [
   ['people'],
   ['account', 'examples'],
   ['admin'],
-  ['api-docs', 'health'],
+  ['api-docs', 'health', 'observability'],
   ['cli', 'app'],
 ];
 

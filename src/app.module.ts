@@ -5,6 +5,7 @@ import { ApiDocsController } from './api-docs/api-docs.controller.js';
 import { AssetsController, FaviconController } from './common/assets.controller.js';
 import { ExamplesController } from './examples/examples.controller.js';
 import { HealthModule } from './health/health.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         InteractionsModule,
         PeopleModule,
         HealthModule,
+        ObservabilityModule,
         AccountModule,
         AdminModule,
         ResourcesModule,

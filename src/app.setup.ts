@@ -15,6 +15,7 @@ import { OIDC_PROVIDER } from './oauth/provider/oidc-provider.token.js';
 import { isProviderPath } from './oauth/provider/routes.js';
 import { setupApiDocs } from './api-docs/api-docs.js';
 import { BearerChallengeFilter } from './resources/auth/bearer-challenge.js';
+import { logRequests } from './observability/request-log.js';
 
 /** Form posts and JSON bodies are small; anything bigger is refused with 413 before parsing. */
 const BODY_LIMIT = 64 * 1024;
@@ -50,6 +51,8 @@ export async function createApp(
   await keys.load();
 
   const issuer = new URL(config.issuer);
+  // First of all, so that every request is logged and counted, the engine's included.
+  logRequests(app.getHttpAdapter().getInstance(), logger, config.logFormat);
   if (config.strictHost) {
     refuseOtherHosts(app.getHttpAdapter().getInstance(), issuer);
   }

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { UserInputError } from '../common/errors.js';
 import { Sql } from '../database/sql.js';
+import { signIns } from '../common/metrics.js';
 import {
   type AuditEntry,
   type AuditEventName,
@@ -67,6 +68,9 @@ export class AuditLog {
   }
 
   async record(entry: AuditEntry): Promise<void> {
+    if (entry.event === 'user.sign_in') {
+      signIns.inc({ outcome: entry.outcome });
+    }
     const now = Date.now();
     const record: AuditRecord = {
       id: timeOrderedId(now),

@@ -64,6 +64,8 @@ export interface AppConfig {
    * `previous` only opens, while keys are re-sealed with a new one. Absent: stored unsealed.
    */
   keysEncryption: { current?: Buffer; previous?: Buffer };
+  /** Serves /metrics to a scraper presenting it as a bearer token; unset, /metrics is off. */
+  metricsToken?: string;
   /** Passed to Fastify's `trustProxy`; false means X-Forwarded-* headers are ignored. */
   trustProxy: boolean | number | string;
   /**

@@ -182,6 +182,10 @@ const envSchema = z.object({
   CLIENT_SECRET_GRACE: durationOrZero('24h'),
   AUDIT_RETENTION: duration('365d'),
   KEYS_ENCRYPTION_KEY: encryptionKey,
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters (openssl rand -hex 32)')
+    .optional(),
   KEYS_ENCRYPTION_KEY_PREVIOUS: encryptionKey,
   SERVE_EXAMPLES: z.enum(['true', 'false']).optional(),
   NODE_ENV: z.string().optional(),
@@ -243,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       revocationSyncInterval: e.REVOCATION_SYNC_INTERVAL,
     },
     clientSecretGrace: e.CLIENT_SECRET_GRACE,
+    metricsToken: e.METRICS_TOKEN,
     keysEncryption: {
       current: e.KEYS_ENCRYPTION_KEY,
       previous: e.KEYS_ENCRYPTION_KEY_PREVIOUS,

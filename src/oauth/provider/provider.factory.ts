@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AuditLog } from '../../audit/audit-log.service.js';
+import { tokensIssued } from '../../common/metrics.js';
+import { setRequestClient } from '../../common/request-client.js';
 import { securityHeaders } from '../../common/security-headers.js';
 import type { ViewsService } from '../../common/views.service.js';
 import type { AppConfig } from '../../config/app-config.js';
@@ -78,6 +80,14 @@ export function buildEngine(deps: EngineDependencies): Engine {
   engine.proxy = true;
   compareHashedClientSecrets(engine);
   engine.use(securityHeadersOnEnginePages(securityHeaders()));
+  // The request log names the client the engine authenticated (never its credentials).
+  engine.use(async (ctx, next) => {
+    await next();
+    const clientId = (ctx as KoaContextWithOIDC).oidc?.client?.clientId;
+    if (clientId) {
+      setRequestClient(ctx.req, clientId);
+    }
+  });
   // Inside the headers above (its 503 gets them too), outside everything that queries.
   engine.use(databaseOutage({ views, logger }));
   engine.use(corsPolicy(() => deps.clientStore.spaOrigins()));
@@ -91,6 +101,8 @@ export function buildEngine(deps: EngineDependencies): Engine {
   );
   // A token issued under a grant (code, refresh, device) is a use of the authorization.
   engine.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const grantType = ctx.oidc.params?.grant_type;
+    tokensIssued.inc({ grant_type: typeof grantType === 'string' ? grantType : 'unknown' });
     const grantId = ctx.oidc.entities.Grant?.jti;
     if (grantId) {
       deps.usage.touch(grantKey(grantId));

@@ -17,6 +17,7 @@ import { DpopReplays } from './dpop-replays.js';
 import { IS_PUBLIC, REQUIRES_USER, SCOPE_REQUIREMENTS } from './decorators.js';
 import { type AccessTokenContext, InvalidAccessToken } from '../../tokens/access-token-context.js';
 import { type ScopeRequirement, unmetRequirement } from './scope-requirements.js';
+import { setRequestClient } from '../../common/request-client.js';
 
 type ProtectedRequest = FastifyRequest & { accessToken?: AccessTokenContext };
 
@@ -100,6 +101,7 @@ export class AccessTokenGuard implements CanActivate {
       });
     }
     request.accessToken = token;
+    setRequestClient(request.raw, token.clientId);
     // "Last used" on the user's connected-apps page (in memory; written every 30 s).
     if (token.grantKey) {
       this.usage.touch(token.grantKey);
