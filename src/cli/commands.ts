@@ -9,6 +9,7 @@ import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
 import { describeClient } from '../oauth/clients/client-view.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { KeysService } from '../keys/keys.service.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -254,8 +255,33 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
         io,
         opts.json,
         result,
-        `New signing keys: ${result.added.join(', ')}` +
-          (result.removed.length ? `\nRetired keys: ${result.removed.join(', ')}` : ''),
+        `New signing keys: ${result.added.join(', ')}\n` +
+          'The previous keys stay published until keys:retire.',
+      );
+    });
+
+  program
+    .command('keys:retire')
+    .description(
+      'Remove the signing keys older than the newest generation, once no token they signed can be valid',
+    )
+    .option('--force', 'retire them now: tokens they signed stop working at once')
+    .option('--json', 'print machine-readable output')
+    .action(async (opts: JsonOption & { force?: boolean }) => {
+      const result = await withApp(async (app) => {
+        const keys = app.get(KeysService);
+        const config = app.get<AppConfig>(APP_CONFIG);
+        await keys.load();
+        const longest = Math.max(config.ttl.accessToken, config.ttl.idToken) * 1000;
+        return keys.retireSigningKeys(longest, { force: opts.force });
+      });
+      print(
+        io,
+        opts.json,
+        result,
+        result.retired.length
+          ? `Retired keys: ${result.retired.join(', ')}\nSigning keys: ${result.kept.join(', ')}`
+          : 'Nothing to retire: only the newest generation is published.',
       );
     });
 

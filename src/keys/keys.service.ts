@@ -13,12 +13,13 @@ import { LOCKS, withStartupLock } from '../common/lock.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/load-config.js';
 import { isSealed, seal, unseal } from './key-seal.js';
+import { UserInputError } from '../common/errors.js';
 import { KeyEntity } from './key.entity.js';
 
 /** One key per algorithm family: RS256/PS256 for broad client support, ES256 for compactness. */
 const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
-/** A rotation keeps the previous generation published so tokens it signed still verify. */
-const GENERATIONS_KEPT = 2;
+/** Instances' clocks differ a little: a retired key must outlive its tokens by this much. */
+const CLOCK_SKEW_MS = 60_000;
 /** How often a server looks for signing keys another process (keys:rotate) added. */
 const KEY_SYNC_MS = 5000;
 
@@ -112,16 +113,44 @@ export class KeysService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.material;
   }
 
-  /** Adds a new generation of signing keys and drops generations older than the previous one. */
+  /**
+   * Adds a new generation of signing keys, which signs from now on (running servers within
+   * {@link KEY_SYNC_MS}). Earlier generations stay published, so every token they signed keeps
+   * verifying, until {@link retireSigningKeys}.
+   */
   async rotateSigningKeys(): Promise<{ added: string[]; removed: string[] }> {
     const added = await this.addSigningGeneration();
-    const all = await this.repo.find({ where: { use: 'signing' }, order: { createdAt: 'DESC' } });
-    const stale = all.slice(SIGNING_ALGORITHMS.length * GENERATIONS_KEPT);
-    if (stale.length) {
-      await this.repo.delete(stale.map((key) => key.kid));
-    }
     await this.reload();
-    return { added, removed: stale.map((key) => key.kid) };
+    return { added, removed: [] };
+  }
+
+  /**
+   * Removes every signing key but the newest generation. Refused while a token they signed may
+   * still be valid — until the newest generation is older than the longest lifetime of a
+   * signed token (`longestTokenMs`: JWT access tokens, ID tokens) — unless `force`d, which ends
+   * those tokens at once.
+   * @throws UserInputError saying until when, when it is too early
+   */
+  async retireSigningKeys(
+    longestTokenMs: number,
+    { force = false, now = Date.now() } = {},
+  ): Promise<{ retired: string[]; kept: string[] }> {
+    const all = await this.repo.find({ where: { use: 'signing' }, order: { createdAt: 'DESC' } });
+    const newest = all[0]?.createdAt ?? 0;
+    const kept = all.filter((key) => key.createdAt === newest);
+    const retired = all.filter((key) => key.createdAt !== newest);
+    const safeFrom = newest + longestTokenMs + CLOCK_SKEW_MS;
+    if (retired.length && !force && now < safeFrom) {
+      throw new UserInputError(
+        `tokens signed by the previous keys may be valid until ${new Date(safeFrom).toISOString()}; ` +
+          'retire them then, or now with --force (those tokens stop working)',
+      );
+    }
+    if (retired.length) {
+      await this.repo.delete(retired.map((key) => key.kid));
+      await this.reload();
+    }
+    return { retired: retired.map((key) => key.kid), kept: kept.map((key) => key.kid) };
   }
 
   async reload(): Promise<void> {

@@ -262,7 +262,11 @@ describe('every CLI option, run', () => {
       '--json': 'the app is gone and cannot authenticate',
     },
     'keys:rotate': {
-      '--json': 'the new key ids, stored as signing keys',
+      '--json': 'the new key ids, stored as signing keys; none removed',
+    },
+    'keys:retire': {
+      '--force': 'retires before the previous tokens expire',
+      '--json': 'retired and kept ids; refused while tokens may be valid',
     },
     'tokens:purge': {
       '--json': 'how many expired rows it deleted',
@@ -491,15 +495,16 @@ describe('every CLI option, run', () => {
       const signing = async () =>
         (await keys.findBy({ use: 'signing' })).map((key) => key.kid).sort();
       const first = await signing();
-      // The previous generation stays, so the first rotation retires nothing...
+      // Earlier generations stay published (until keys:retire), however many rotations.
       const rotated = json<{ added: string[]; removed: string[] }>(['keys:rotate']);
       expect(rotated).toEqual({ added: [expect.any(String), expect.any(String)], removed: [] });
       expect(await signing()).toEqual([...first, ...rotated.added].sort());
-      // ...and the second, the generation before it.
       const text = succeeded(cli(['keys:rotate']));
-      const [, added, removed] = /^New signing keys: (.+)\nRetired keys: (.+)\n$/.exec(text)!;
-      expect(removed.split(', ').sort()).toEqual(first);
-      expect(await signing()).toEqual([...rotated.added, ...added.split(', ')].sort());
+      const [, added] =
+        /^New signing keys: (.+)\nThe previous keys stay published until keys:retire\.\n$/.exec(
+          text,
+        )!;
+      expect(await signing()).toEqual([...first, ...rotated.added, ...added.split(', ')].sort());
     },
     'tokens:purge --json': async () => {
       const { app } = setup;
@@ -518,6 +523,30 @@ describe('every CLI option, run', () => {
       const left = await rows.findBy({ id: In(['cli-expired-1', 'cli-expired-2', 'cli-live']) });
       expect(left.map((r) => r.id)).toEqual(['cli-live']);
     },
+  };
+
+  CHECKS['keys:retire --json'] = () => {
+    const { app } = setup;
+    succeeded(cli(['keys:rotate']));
+    const refused = cli(['keys:retire', '--json']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^error: tokens signed by the previous keys may be valid until \d{4}-\d\d-\d\dT[\d:.]+Z; retire them then, or now with --force \(those tokens stop working\)\n$/,
+    );
+    expect(refused.stdout).toBe('');
+    void app;
+  };
+  CHECKS['keys:retire --force'] = async () => {
+    const { app } = setup;
+    const keys = app.app.get(DataSource).getRepository(KeyEntity);
+    const retired = json<{ retired: string[]; kept: string[] }>(['keys:retire', '--force']);
+    expect(retired.kept).toHaveLength(2);
+    expect(retired.retired.length).toBeGreaterThanOrEqual(2);
+    const signing = (await keys.findBy({ use: 'signing' })).map((key) => key.kid).sort();
+    expect(signing).toEqual([...retired.kept].sort());
+    expect(succeeded(cli(['keys:retire']))).toBe(
+      'Nothing to retire: only the newest generation is published.\n',
+    );
   };
 
   CHECKS['db:backup --json'] = () => {
@@ -607,6 +636,7 @@ describe('every CLI option, run', () => {
     ['keys:rotate', ['now'], "error: too many arguments for 'keys:rotate'"],
     ['tokens:purge', ['--all'], "error: unknown option '--all'"],
     ['db:backup', [], "error: missing required argument 'file'"],
+    ['keys:retire', ['now'], "error: too many arguments for 'keys:retire'"],
     ['clients:show', [], "error: unknown command 'clients:show'"],
   ];
 

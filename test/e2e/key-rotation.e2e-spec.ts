@@ -42,7 +42,7 @@ const serviceJwt = async (app: TestApp, client: TestClient) => {
 describe('signing key rotation, live', () => {
   const setup = useTestApp({ user: false });
 
-  it('another instance publishes and signs with the new generation within seconds', async () => {
+  it('another instance publishes and signs with the new generation within seconds, and drops a retired one', async () => {
     const { app } = setup;
     const other = await app.startAnotherInstance();
     try {
@@ -64,6 +64,17 @@ describe('signing key rotation, live', () => {
         for (const { token } of [old, fresh]) {
           expect((await callApi(server, '/api/drive/files', { token })).status).toBe(403);
         }
+      }
+
+      // keys:retire --force: the old generation goes, and with it the tokens it signed.
+      const { retired } = await app.app.get(KeysService).retireSigningKeys(0, { force: true });
+      expect(retired.sort()).toEqual(before);
+      await eventually(async () => expect(await jwksKids(other)).toEqual([...added].sort()));
+      for (const server of [app, other]) {
+        expect((await callApi(server, '/api/drive/files', { token: old.token })).status).toBe(401);
+        expect((await callApi(server, '/api/drive/files', { token: fresh.token })).status).toBe(
+          403,
+        );
       }
     } finally {
       await other.close();
