@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { UserAccess } from './user-access.service.js';
+import { UserLifecycle } from './user-lifecycle.service.js';
 
 /**
  * The lifecycle of the people who sign in: what orchestrates identity (users), the token layer
@@ -9,8 +11,8 @@ import { UserAccess } from './user-access.service.js';
  * disabling and deleting.
  */
 @Module({
-  imports: [AuditModule, TokensModule],
-  providers: [UserAccess],
-  exports: [UserAccess],
+  imports: [AuditModule, IdentityModule, TokensModule],
+  providers: [UserAccess, UserLifecycle],
+  exports: [UserAccess, UserLifecycle],
 })
 export class PeopleModule {}

@@ -217,6 +217,25 @@ export class OidcPayloadStore implements ExpiringRows {
     return rows.length;
   }
 
+  /** How many live browser sessions an account has. */
+  async countSessionsOf(accountId: string, now: number): Promise<number> {
+    const [row] = await this.sql.query<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM oidc_payloads
+       WHERE kind = 'Session' AND account_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+      [accountId, now],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** Whatever still names an account (interactions, device codes...), for its deletion. */
+  async deleteAllOfAccount(accountId: string): Promise<number> {
+    const rows = await this.sql.query(
+      'DELETE FROM oidc_payloads WHERE account_id = ? RETURNING kind',
+      [accountId],
+    );
+    return rows.length;
+  }
+
   /** The ids of every grant an account gave, to any client, live or not. */
   async grantIdsOfAccount(accountId: string): Promise<string[]> {
     const rows = await this.sql.query<{ grant_id: string | null }>(
