@@ -12,6 +12,6 @@ import { PersonalAccessTokens } from './personal-access-tokens.service.js';
   imports: [ProviderModule],
   controllers: [AccountController, PersonalAccessTokensController],
   providers: [AccountSession, ConnectedApps, PersonalAccessTokens, CsrfService],
-  exports: [AccountSession],
+  exports: [AccountSession, ConnectedApps],
 })
 export class AccountModule {}
