@@ -8,6 +8,7 @@ import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
 import { describeClient } from '../oauth/clients/client-view.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { KeysService } from '../keys/keys.service.js';
+import { registerUserCommands } from './user-commands.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -96,6 +97,8 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       const data = { id: user.id, email: user.email, name: user.name, admin: user.isAdmin };
       print(io, opts.json, data, `Created user ${user.email} (id ${user.id})`);
     });
+
+  registerUserCommands(program, withApp, io);
 
   program
     .command('clients:create')

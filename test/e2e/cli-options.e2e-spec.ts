@@ -9,6 +9,11 @@ import { KeyEntity } from '../../src/keys/key.entity.js';
 import { codeFlowTokens, postForm } from '../support/api.js';
 import { buildCli, runCli, type CliRun } from '../support/cli.js';
 import {
+  USER_COMMAND_COVERAGE,
+  USER_COMMAND_MISTAKES,
+  userCommandChecks,
+} from '../support/cli-user-checks.js';
+import {
   authorizationRequest,
   discover,
   expectPage,
@@ -268,10 +273,19 @@ describe('every CLI option, run', () => {
     'tokens:purge': {
       '--json': 'how many expired rows it deleted',
     },
+    ...USER_COMMAND_COVERAGE,
   };
 
   /** The tests of the table above, by command and option. */
   const CHECKS: Record<string, () => void | Promise<void>> = {
+    ...userCommandChecks({
+      get app() {
+        return app;
+      },
+      cli,
+      succeeded,
+      json,
+    }),
     'users:create --email': async () => {
       const created = json(['users:create', '--email', 'Eve@Example.COM', '--password', PASSWORD]);
       expect(created.email).toBe('eve@example.com');
@@ -589,6 +603,7 @@ describe('every CLI option, run', () => {
     ['keys:rotate', ['now'], "error: too many arguments for 'keys:rotate'"],
     ['tokens:purge', ['--all'], "error: unknown option '--all'"],
     ['clients:show', [], "error: unknown command 'clients:show'"],
+    ...USER_COMMAND_MISTAKES,
   ];
 
   it('the mistakes below include one for every command', () => {
