@@ -8,6 +8,7 @@ import { AdminAuditController } from './admin-audit.controller.js';
 import { AdminPagesController } from './admin-pages.controller.js';
 import { AdminUserGuard } from './admin-user.guard.js';
 import { AdminUsersApiController } from './admin-users-api.controller.js';
+import { AdminUsersPagesController } from './admin-users-pages.controller.js';
 
 /** Administration: /admin pages (browser session) and the /api/admin management API (tokens). */
 @Module({
@@ -17,6 +18,7 @@ import { AdminUsersApiController } from './admin-users-api.controller.js';
     AdminAuditController,
     AdminApiController,
     AdminUsersApiController,
+    AdminUsersPagesController,
   ],
   providers: [AdminUserGuard, CsrfService],
 })
