@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashId } from '../common/hash-id.js';
 import { sha256Base64url } from '../common/sha256.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -47,6 +48,12 @@ export class AccountSession {
   async user(request: FastifyRequest, reply: FastifyReply): Promise<UserEntity | undefined> {
     const accountId = await this.accountId(request, reply);
     return accountId ? ((await this.users.findById(accountId)) ?? undefined) : undefined;
+  }
+
+  /** The row key of this browser's session (see hash-id.ts), if it has one. */
+  async sessionKey(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
+    const session = await this.session(request, reply);
+    return session.accountId && session.id ? hashId(session.id) : undefined;
   }
 
   /** Answers with a redirect through the login page, back to `returnTo` afterwards. */
@@ -121,13 +128,19 @@ export class AccountSession {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<string | undefined> {
+    return (await this.session(request, reply)).accountId;
+  }
+
+  private session(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ accountId?: string; id?: string }> {
     const ctx = this.provider.createContext(request.raw, reply.raw);
-    const session = await (
+    return (
       this.provider.Session as unknown as {
-        get(ctx: unknown): Promise<{ accountId?: string }>;
+        get(ctx: unknown): Promise<{ accountId?: string; id?: string }>;
       }
     ).get(ctx);
-    return session.accountId;
   }
 
   private attemptOf(request: FastifyRequest, reply: FastifyReply): SignInAttempt | undefined {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../audit/audit-event.js';
 import { AuditLog } from '../audit/audit-log.service.js';
-import { ConflictError, NotFoundError } from '../common/errors.js';
+import { ConflictError, NotFoundError, UserInputError } from '../common/errors.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { UsersService } from '../identity/users.service.js';
 import { OidcPayloadStore } from '../tokens/oidc-payload.store.js';
@@ -128,6 +128,35 @@ export class UserLifecycle {
     await this.users.setPassword(user.id, password);
     const sessions = await this.access.endSessions(user.id);
     await this.record('user.password_set', user, actor, { sessions_ended: sessions });
+  }
+
+  /**
+   * The person changes their own password: the current one must be right, the policy applies,
+   * and every other session of theirs ends (`keepSessionKey`: the one they are using).
+   * @throws UserInputError saying what is wrong; nothing changes then
+   */
+  async changeOwnPassword(
+    user: UserEntity,
+    passwords: { current: string; next: string },
+    actor: Actor,
+    keepSessionKey?: string,
+  ): Promise<void> {
+    await this.checkPassword(user, passwords.current);
+    await this.users.setPassword(user.id, passwords.next);
+    const sessions = await this.access.endSessions(user.id, keepSessionKey);
+    await this.record('user.password_set', user, actor, { self: true, sessions_ended: sessions });
+  }
+
+  /** The person deletes their own account, confirmed with their password (see delete()). */
+  async deleteOwnAccount(user: UserEntity, password: string, actor: Actor): Promise<void> {
+    await this.checkPassword(user, password);
+    await this.delete(user.id, actor, { self: true });
+  }
+
+  private async checkPassword(user: UserEntity, password: string): Promise<void> {
+    if (!password || !(await this.users.authenticate(user.email, password))) {
+      throw new UserInputError('Your current password is not correct.');
+    }
   }
 
   /**

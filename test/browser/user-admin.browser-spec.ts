@@ -4,7 +4,10 @@ import { callApi, userApiTokens } from '../support/api.js';
 import { heading, launchBrowser, newPage, TEST_TIMEOUT } from '../support/browser.js';
 import { TestApp, type TestUser } from '../support/test-app.js';
 
-/** People's lifecycle in a real browser, without JavaScript: an admin disables and deletes. */
+/**
+ * People's lifecycle in a real browser, without JavaScript: an admin disables and deletes a
+ * user; a user deletes their own account.
+ */
 describe('user administration in a browser', () => {
   let app: TestApp;
   let browser: Browser;
@@ -54,6 +57,28 @@ describe('user administration in a browser', () => {
       expect(await heading(page)).toBe('Users');
       await expect(page.getByRole('status').textContent()).resolves.toContain('was deleted');
       expect(await app.app.get(UsersService).findById(user.id)).toBeNull();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'a user deletes their own account with their password',
+    async () => {
+      const user = await app.createUser({ name: 'Leaving Soon' });
+      const page = await newPage(browser, contexts, { javaScriptEnabled: false });
+      await page.goto(app.url('/account'));
+      await signIn(page, user);
+      await page.getByRole('link', { name: 'Delete account' }).click();
+      expect(await heading(page)).toBe('Delete account');
+      await page.getByLabel('Password').fill('not my password');
+      await page.getByRole('button', { name: 'Delete account' }).click();
+      await expect(page.getByRole('alert').textContent()).resolves.toContain('not correct');
+      await page.getByLabel('Password').fill(user.password);
+      await page.getByRole('button', { name: 'Delete account' }).click();
+      expect(await heading(page)).toBe('Account deleted');
+      expect(await app.app.get(UsersService).findById(user.id)).toBeNull();
+      await page.goto(app.url('/account'));
+      expect(await heading(page)).toBe('Sign in');
     },
     TEST_TIMEOUT,
   );
