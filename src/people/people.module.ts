@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
+import { SessionActivity } from './session-activity.service.js';
+import { SessionActivityStore } from './session-activity.store.js';
 import { UserAccess } from './user-access.service.js';
 import { UserLifecycle } from './user-lifecycle.service.js';
 
@@ -12,7 +14,7 @@ import { UserLifecycle } from './user-lifecycle.service.js';
  */
 @Module({
   imports: [AuditModule, IdentityModule, TokensModule],
-  providers: [UserAccess, UserLifecycle],
-  exports: [UserAccess, UserLifecycle],
+  providers: [UserAccess, UserLifecycle, SessionActivity, SessionActivityStore],
+  exports: [UserAccess, UserLifecycle, SessionActivity],
 })
 export class PeopleModule {}

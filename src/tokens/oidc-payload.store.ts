@@ -217,6 +217,35 @@ export class OidcPayloadStore implements ExpiringRows {
     return rows.length;
   }
 
+  /** The account signed in to the session with this row key, if it is live and signed in. */
+  async sessionAccount(key: string, now: number): Promise<string | undefined> {
+    const [row] = await this.sql.query<{ account_id: string | null }>(
+      `SELECT account_id FROM oidc_payloads
+       WHERE kind = 'Session' AND id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+      [key, now],
+    );
+    return row?.account_id ?? undefined;
+  }
+
+  /** The row keys of an account's live browser sessions. */
+  async sessionKeysOf(accountId: string, now: number): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>(
+      `SELECT id FROM oidc_payloads
+       WHERE kind = 'Session' AND account_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+      [accountId, now],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Ends one of an account's browser sessions; whether it was theirs and there. */
+  async deleteSessionOf(accountId: string, key: string): Promise<boolean> {
+    const rows = await this.sql.query(
+      "DELETE FROM oidc_payloads WHERE kind = 'Session' AND account_id = ? AND id = ? RETURNING id",
+      [accountId, key],
+    );
+    return rows.length > 0;
+  }
+
   /** How many live browser sessions an account has. */
   async countSessionsOf(accountId: string, now: number): Promise<number> {
     const [row] = await this.sql.query<{ n: number | string }>(
