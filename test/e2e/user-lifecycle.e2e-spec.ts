@@ -50,7 +50,10 @@ describe.each(['jwt', 'opaque'])('user lifecycle (%s access tokens)', (format) =
     );
 
   /** A device code the user enters and tries to complete on the device page. */
-  async function completeDeviceCode(user: TestUser) {
+  async function completeDeviceCode(
+    user: TestUser,
+    { allow = false, before = async () => {} } = {},
+  ) {
     const tv = await app.createClient({ type: 'device', name: 'TV' });
     const started = (await postForm(app, '/oauth/device/auth', { scope: 'openid' }, tv)).body as {
       device_code: string;
@@ -72,6 +75,10 @@ describe.each(['jwt', 'opaque'])('user lifecycle (%s access tokens)', (format) =
       email: user.email,
       password: user.password,
     });
+    if (allow) {
+      await ua.postForm(formAction(signedIn.body), { _csrf: hiddenField(signedIn.body, '_csrf') });
+    }
+    await before();
     const poll = await postForm(
       app,
       '/oauth/token',
@@ -115,6 +122,21 @@ describe.each(['jwt', 'opaque'])('user lifecycle (%s access tokens)', (format) =
     );
     expect(event.actor_id).toBe(ADMIN.id);
     expect(JSON.parse(event.details)).toMatchObject({ user_id: user.id, grants: 1 });
+  });
+
+  it('disable: a device code the user allowed before cannot be redeemed after', async () => {
+    // Allowed and not disabled, the device gets its tokens.
+    const control = await completeDeviceCode(await app.createUser(), { allow: true });
+    expect(control.poll.status).toBe(200);
+    const user = await app.createUser();
+    const { poll } = await completeDeviceCode(user, {
+      allow: true,
+      before: async () => {
+        await people.disable(user.id, ADMIN);
+      },
+    });
+    expect(poll.status).toBe(400);
+    expect(poll.body).toMatchObject({ error: 'invalid_grant' });
   });
 
   it('enable: the user signs in again', async () => {
