@@ -12,7 +12,12 @@ import { KeysService } from './keys/keys.service.js';
 import { pinToIssuer } from './oauth/provider/corrections/pin-to-issuer.js';
 import type { Engine } from './oauth/provider/engine.js';
 import { OIDC_PROVIDER } from './oauth/provider/oidc-provider.token.js';
-import { isProviderPath } from './oauth/provider/routes.js';
+import { isProviderPath, PROVIDER_ROUTES } from './oauth/provider/routes.js';
+import {
+  SessionActivity,
+  sessionIdInCookies,
+  sessionIdInSetCookie,
+} from './people/session-activity.service.js';
 import { setupApiDocs } from './api-docs/api-docs.js';
 import { BearerChallengeFilter } from './resources/auth/bearer-challenge.js';
 import { logRequests } from './observability/request-log.js';
@@ -56,6 +61,8 @@ export async function createApp(
   if (config.strictHost) {
     refuseOtherHosts(app.getHttpAdapter().getInstance(), issuer);
   }
+  // Before the engine takes its requests: sign-ins happen there.
+  recordSessionActivity(app);
   // First after that, so that nothing of ours runs for oidc-provider's requests (it sets its
   // own headers).
   mountProvider(app, app.get<Engine>(OIDC_PROVIDER), issuer);
@@ -75,6 +82,29 @@ function addSecurityHeaders(app: NestFastifyApplication): void {
     .getInstance()
     .addHook('onRequest', (_request, reply, done) => {
       void reply.headers(headers);
+      done();
+    });
+}
+
+/**
+ * Tells SessionActivity about each answered request of a browser session (the sign-in's answer
+ * sets the cookie, later requests send it), after the answer is out: never in its way.
+ */
+function recordSessionActivity(app: NestFastifyApplication): void {
+  const activity = app.get(SessionActivity);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      const sent = sessionIdInCookies(request.headers.cookie);
+      if (sent || request.raw.url?.startsWith(PROVIDER_ROUTES.authorization)) {
+        reply.raw.once('finish', () => {
+          const id = sessionIdInSetCookie(reply.raw.getHeader('set-cookie')) ?? sent;
+          if (id) {
+            void activity.seen(id, request.headers['user-agent'], request.ip);
+          }
+        });
+      }
       done();
     });
 }

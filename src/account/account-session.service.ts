@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashId } from '../common/hash-id.js';
 import { sha256Base64url } from '../common/sha256.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -6,7 +7,7 @@ import { APP_CONFIG, secureCookies, type AppConfig } from '../config/app-config.
 import type { UserEntity } from '../identity/user.entity.js';
 import { UsersService } from '../identity/users.service.js';
 import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID } from '../oauth/provider/first-party-clients.js';
-import { signedInAccountId, type Engine } from '../oauth/provider/engine.js';
+import { signedInSession, type Engine } from '../oauth/provider/engine.js';
 import { OIDC_PROVIDER } from '../oauth/provider/oidc-provider.token.js';
 import { PROVIDER_ROUTES } from '../oauth/provider/routes.js';
 
@@ -47,6 +48,12 @@ export class AccountSession {
   async user(request: FastifyRequest, reply: FastifyReply): Promise<UserEntity | undefined> {
     const accountId = await this.accountId(request, reply);
     return accountId ? ((await this.users.findById(accountId)) ?? undefined) : undefined;
+  }
+
+  /** The row key of this browser's session (see hash-id.ts), if it has one. */
+  async sessionKey(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
+    const session = await this.session(request, reply);
+    return session.accountId && session.id ? hashId(session.id) : undefined;
   }
 
   /** Answers with a redirect through the login page, back to `returnTo` afterwards. */
@@ -121,7 +128,14 @@ export class AccountSession {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<string | undefined> {
-    return signedInAccountId(this.provider, request.raw, reply.raw);
+    return (await this.session(request, reply)).accountId;
+  }
+
+  private session(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ accountId?: string; id?: string }> {
+    return signedInSession(this.provider, request.raw, reply.raw);
   }
 
   private attemptOf(request: FastifyRequest, reply: FastifyReply): SignInAttempt | undefined {

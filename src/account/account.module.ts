@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CsrfService } from '../common/csrf.service.js';
 import { ProviderModule } from '../oauth/provider/provider.module.js';
+import { PeopleModule } from '../people/people.module.js';
+import { AccountSecurityController } from './account-security.controller.js';
 import { AccountSession } from './account-session.service.js';
+import { AccountSessionsController } from './account-sessions.controller.js';
 import { AccountController } from './account.controller.js';
 import { ConnectedApps } from './connected-apps.service.js';
 import { PersonalAccessTokensController } from './personal-access-tokens.controller.js';
@@ -9,9 +12,14 @@ import { PersonalAccessTokens } from './personal-access-tokens.service.js';
 
 /** The signed-in user's pages under /account (and the session the admin pages reuse). */
 @Module({
-  imports: [ProviderModule],
-  controllers: [AccountController, PersonalAccessTokensController],
+  imports: [PeopleModule, ProviderModule],
+  controllers: [
+    AccountController,
+    AccountSecurityController,
+    AccountSessionsController,
+    PersonalAccessTokensController,
+  ],
   providers: [AccountSession, ConnectedApps, PersonalAccessTokens, CsrfService],
-  exports: [AccountSession],
+  exports: [AccountSession, ConnectedApps],
 })
 export class AccountModule {}

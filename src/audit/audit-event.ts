@@ -16,6 +16,11 @@ export const AUDIT_EVENTS = {
   'client.secret_revoked': "An application's previous secret was revoked",
   'personal_token.created': 'A user created a personal access token',
   'personal_token.revoked': 'A user revoked a personal access token',
+  'user.disabled': 'A user was disabled: signed out, their authorizations and tokens revoked',
+  'user.enabled': 'A disabled user was enabled again',
+  'user.deleted': 'A user (or their account) was deleted with everything they held',
+  'user.updated': "A user's name or admin role was changed",
+  'user.password_set': "A user's password was set or changed",
 } as const;
 
 export type AuditEventName = keyof typeof AUDIT_EVENTS;

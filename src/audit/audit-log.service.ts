@@ -67,6 +67,36 @@ export class AuditLog {
     return rows.length;
   }
 
+  /**
+   * A deleted user's trail keeps its shape but stops naming them: where their id, or the email
+   * they signed in with, was the actor or appears in the details, `pseudonym` stands instead.
+   * How many events were rewritten.
+   */
+  async pseudonymize(userId: string, email: string, pseudonym: string): Promise<number> {
+    const rows = await this.sql.query(
+      `UPDATE audit_events
+       SET actor_id = CASE WHEN actor_id IN (?, ?) THEN ? ELSE actor_id END,
+           details = REPLACE(REPLACE(details, ?, ?), ?, ?)
+       WHERE actor_id IN (?, ?) OR details LIKE ? OR details LIKE ?
+       RETURNING id`,
+      [
+        userId,
+        email,
+        pseudonym,
+        userId,
+        pseudonym,
+        JSON.stringify(email).slice(1, -1),
+        pseudonym,
+        userId,
+        email,
+        `%${userId}%`,
+        // An `_` or `%` in the email widens the match, harmless: REPLACE is exact.
+        `%${email}%`,
+      ],
+    );
+    return rows.length;
+  }
+
   async record(entry: AuditEntry): Promise<void> {
     if (entry.event === 'user.sign_in') {
       signIns.inc({ outcome: entry.outcome });

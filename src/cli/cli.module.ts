@@ -8,6 +8,7 @@ import { KeysModule } from '../keys/keys.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { DeviceModule } from '../oauth/device/device.module.js';
 import { DpopModule } from '../resources/auth/dpop.module.js';
+import { PeopleModule } from '../people/people.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 
 /** What the CLI needs: the database and the services, without HTTP or oidc-provider. */
@@ -20,6 +21,7 @@ export class CliModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         IdentityModule,
+        PeopleModule,
         ClientsModule,
         KeysModule,
         // Every owner of expiring rows, for tokens:purge.

@@ -10,6 +10,7 @@ import { describeClient } from '../oauth/clients/client-view.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { KeysService } from '../keys/keys.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { registerUserCommands } from './user-commands.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -91,6 +92,8 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       const data = { id: user.id, email: user.email, name: user.name, admin: user.isAdmin };
       print(io, opts.json, data, `Created user ${user.email} (id ${user.id})`);
     });
+
+  registerUserCommands(program, withApp, io);
 
   program
     .command('clients:create')

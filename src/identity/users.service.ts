@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { IsNull, type Repository } from 'typeorm';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -26,6 +26,20 @@ const newUserSchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   admin: z.boolean().optional(),
 });
+
+export interface UserListQuery {
+  /** Part of the email or the name, any case. */
+  search?: string;
+  limit: number;
+  /** Continue a listing: the `next` cursor of the previous page. */
+  after?: string;
+}
+
+export interface UserPage {
+  users: UserEntity[];
+  /** Present when there are more users (by email). */
+  next?: string;
+}
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -83,6 +97,62 @@ export class UsersService {
       throw new UserInputError(weak);
     }
     await this.users.update({ id }, { passwordHash: await this.hasher.hash(password) });
+  }
+
+  /** By email, `limit` at a time; `search` matches part of the email or the name, any case. */
+  async list(query: UserListQuery): Promise<UserPage> {
+    const after =
+      query.after === undefined ? undefined : Buffer.from(query.after, 'base64url').toString();
+    if (after !== undefined && !after.includes('@')) {
+      throw new UserInputError('the page cursor is not valid; start again from the first page');
+    }
+    const select = this.users.createQueryBuilder('u');
+    if (query.search) {
+      // LIKE wildcards typed by the admin are searched for, not interpreted.
+      const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      select.andWhere(
+        "(u.email LIKE :pattern ESCAPE '\\' OR LOWER(u.name) LIKE :pattern ESCAPE '\\')",
+        {
+          pattern,
+        },
+      );
+    }
+    if (after !== undefined) {
+      select.andWhere('u.email > :after', { after });
+    }
+    const rows = await select
+      .orderBy('u.email', 'ASC')
+      .take(query.limit + 1)
+      .getMany();
+    const users = rows.slice(0, query.limit);
+    const last = users.at(-1);
+    return rows.length > query.limit && last
+      ? { users, next: Buffer.from(last.email).toString('base64url') }
+      : { users };
+  }
+
+  /** Administrators who can still sign in: the ones who could manage the others. */
+  countActiveAdmins(): Promise<number> {
+    return this.users.countBy({ isAdmin: true, disabledAt: IsNull() });
+  }
+
+  async setAdmin(id: string, admin: boolean): Promise<void> {
+    await this.users.update({ id }, { isAdmin: admin });
+  }
+
+  /** `at`: when the user was disabled (epoch ms), or null to enable them again. */
+  async setDisabled(id: string, at: number | null): Promise<void> {
+    await this.users.update({ id }, { disabledAt: at });
+  }
+
+  async rename(id: string, name: string | null): Promise<void> {
+    await this.users.update({ id }, { name });
+  }
+
+  /** Deletes the user; their Drive files, personal tokens and email links cascade. */
+  async delete(id: string): Promise<boolean> {
+    const result = await this.users.delete({ id });
+    return (result.affected ?? 0) > 0;
   }
 
   /** Records a successful sign-in (shown to administrators). */

@@ -4,6 +4,7 @@ import { AuditLog } from '../audit/audit-log.service.js';
 import { OidcPayloadStore } from '../tokens/oidc-payload.store.js';
 import { PersonalAccessTokenStore } from '../tokens/personal-access-token.store.js';
 import { grantKey, RevocationList } from '../tokens/revocation-list.js';
+import { SessionActivityStore } from './session-activity.store.js';
 
 /** What {@link UserAccess.revokeEverything} took away. */
 export interface RevokedAccess {
@@ -26,14 +27,17 @@ export class UserAccess {
     private readonly personalTokens: PersonalAccessTokenStore,
     private readonly revocations: RevocationList,
     private readonly audit: AuditLog,
+    private readonly activity: SessionActivityStore,
   ) {}
 
   /**
    * Ends the person's browser sessions; `exceptSessionKey`: the row key of one to keep (the
    * session the person is using, for "sign out of all other sessions").
    */
-  endSessions(userId: string, exceptSessionKey?: string): Promise<number> {
-    return this.payloads.deleteSessionsOf(userId, exceptSessionKey);
+  async endSessions(userId: string, exceptSessionKey?: string): Promise<number> {
+    const ended = await this.payloads.deleteSessionsOf(userId, exceptSessionKey);
+    await this.activity.deleteForAccount(userId, exceptSessionKey);
+    return ended;
   }
 
   /** Takes back every authorization the person gave any application; how many there were. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { UsersService } from '../identity/users.service.js';
 import { KeysService } from '../keys/keys.service.js';
 import { CLIENT_REGISTRY, type ClientRegistry } from './client-registry.js';
 import { OidcPayloadStore } from './oidc-payload.store.js';
@@ -43,6 +44,7 @@ export class AccessTokenVerifier {
     payloads: OidcPayloadStore,
     personalTokens: PersonalAccessTokenStore,
     @Inject(CLIENT_REGISTRY) clients: ClientRegistry,
+    users: UsersService,
   ) {
     this.audience = apiResource(config.issuer);
     this.verifyOpaque = createOpaqueAccessTokenVerifier({
@@ -53,6 +55,7 @@ export class AccessTokenVerifier {
     this.verifyPersonal = createPersonalAccessTokenVerifier({
       store: personalTokens,
       audience: this.audience,
+      userActive: async (userId) => (await users.findById(userId))?.disabledAt === null,
     });
     const max = config.resourceServer.tokenCacheSize;
     this.cache = max > 0 ? new LRUCache({ max }) : undefined;

@@ -217,6 +217,54 @@ export class OidcPayloadStore implements ExpiringRows {
     return rows.length;
   }
 
+  /** The account signed in to the session with this row key, if it is live and signed in. */
+  async sessionAccount(key: string, now: number): Promise<string | undefined> {
+    const [row] = await this.sql.query<{ account_id: string | null }>(
+      `SELECT account_id FROM oidc_payloads
+       WHERE kind = 'Session' AND id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+      [key, now],
+    );
+    return row?.account_id ?? undefined;
+  }
+
+  /** The row keys of an account's live browser sessions. */
+  async sessionKeysOf(accountId: string, now: number): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>(
+      `SELECT id FROM oidc_payloads
+       WHERE kind = 'Session' AND account_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+      [accountId, now],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Ends one of an account's browser sessions; whether it was theirs and there. */
+  async deleteSessionOf(accountId: string, key: string): Promise<boolean> {
+    const rows = await this.sql.query(
+      "DELETE FROM oidc_payloads WHERE kind = 'Session' AND account_id = ? AND id = ? RETURNING id",
+      [accountId, key],
+    );
+    return rows.length > 0;
+  }
+
+  /** How many live browser sessions an account has. */
+  async countSessionsOf(accountId: string, now: number): Promise<number> {
+    const [row] = await this.sql.query<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM oidc_payloads
+       WHERE kind = 'Session' AND account_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+      [accountId, now],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** Whatever still names an account (interactions, device codes...), for its deletion. */
+  async deleteAllOfAccount(accountId: string): Promise<number> {
+    const rows = await this.sql.query(
+      'DELETE FROM oidc_payloads WHERE account_id = ? RETURNING kind',
+      [accountId],
+    );
+    return rows.length;
+  }
+
   /** The ids of every grant an account gave, to any client, live or not. */
   async grantIdsOfAccount(accountId: string): Promise<string[]> {
     const rows = await this.sql.query<{ grant_id: string | null }>(

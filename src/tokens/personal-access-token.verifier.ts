@@ -28,13 +28,15 @@ export function hashPersonalAccessToken(token: string): string {
 }
 
 /**
- * Verifies a personal access token: by the hash of its value, unexpired (deleting the row, or
- * its user, revokes it at once). The resource guard accepts it like an access token
+ * Verifies a personal access token: by the hash of its value, unexpired, of a user not disabled
+ * (deleting the row, or its user, revokes it at once). The resource guard accepts it like an access token
  * for the API, acting for its user with its scopes.
  */
 export function createPersonalAccessTokenVerifier(options: {
   store: PersonalAccessTokenStore;
   audience: string;
+  /** Whether the token's user may still use the API (a disabled or deleted user may not). */
+  userActive: (userId: string) => Promise<boolean>;
   now?: () => number;
 }): (token: string) => Promise<AccessTokenContext> {
   const now = options.now ?? Date.now;
@@ -49,6 +51,10 @@ export function createPersonalAccessTokenVerifier(options: {
     const at = now();
     if (Number(row.expires_at) <= at) {
       throw new InvalidAccessToken('The access token expired');
+    }
+    // Disabling deletes a user's tokens; this refuses any made since, as long as they stay so.
+    if (!(await options.userActive(row.user_id))) {
+      throw new InvalidAccessToken();
     }
     if (at - Number(row.last_used_at ?? 0) >= LAST_USED_RESOLUTION_MS) {
       await options.store.recordUse(row.id, at);

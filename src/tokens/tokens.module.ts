@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdentityModule } from '../identity/identity.module.js';
 import { KeysModule } from '../keys/keys.module.js';
 import { AccessTokenVerifier } from './access-token-verifier.service.js';
 import { GrantUsage } from './grant-usage.service.js';
@@ -16,7 +17,7 @@ import { RevocationList } from './revocation-list.js';
  * CLIENT_REGISTRY this layer asks (see oauth/clients/client-registry.module.ts).
  */
 @Module({
-  imports: [KeysModule, TypeOrmModule.forFeature([OidcPayloadEntity])],
+  imports: [IdentityModule, KeysModule, TypeOrmModule.forFeature([OidcPayloadEntity])],
   providers: [
     AccessTokenVerifier,
     RevocationList,

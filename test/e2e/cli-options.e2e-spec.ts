@@ -12,6 +12,11 @@ import { KeyEntity } from '../../src/keys/key.entity.js';
 import { codeFlowTokens, postForm } from '../support/api.js';
 import { buildCli, runCli, type CliRun } from '../support/cli.js';
 import {
+  USER_COMMAND_COVERAGE,
+  USER_COMMAND_MISTAKES,
+  userCommandChecks,
+} from '../support/cli-user-checks.js';
+import {
   authorizationRequest,
   discover,
   expectPage,
@@ -274,10 +279,19 @@ describe('every CLI option, run', () => {
     'db:backup': {
       '--json': 'the copy and its size; on PostgreSQL, pg_dump is named',
     },
+    ...USER_COMMAND_COVERAGE,
   };
 
   /** The tests of the table above, by command and option. */
   const CHECKS: Record<string, () => void | Promise<void>> = {
+    ...userCommandChecks({
+      get app() {
+        return setup.app;
+      },
+      cli,
+      succeeded,
+      json,
+    }),
     'users:create --email': async () => {
       const created = json(['users:create', '--email', 'Eve@Example.COM', '--password', PASSWORD]);
       expect(created.email).toBe('eve@example.com');
@@ -638,6 +652,7 @@ describe('every CLI option, run', () => {
     ['db:backup', [], "error: missing required argument 'file'"],
     ['keys:retire', ['now'], "error: too many arguments for 'keys:retire'"],
     ['clients:show', [], "error: unknown command 'clients:show'"],
+    ...USER_COMMAND_MISTAKES,
   ];
 
   it('the mistakes below include one for every command', () => {

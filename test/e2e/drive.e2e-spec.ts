@@ -341,6 +341,11 @@ describe('API documentation', () => {
       'GET /api/admin/apps/{id}': [{ oauth2: ['admin'] }],
       'DELETE /api/admin/apps/{id}': [{ oauth2: ['admin'] }],
       'POST /api/admin/apps/{id}/secret': [{ oauth2: ['admin'] }],
+      'GET /api/admin/users': [{ oauth2: ['admin'] }],
+      'GET /api/admin/users/{id}': [{ oauth2: ['admin'] }],
+      'PATCH /api/admin/users/{id}': [{ oauth2: ['admin'] }],
+      'DELETE /api/admin/users/{id}': [{ oauth2: ['admin'] }],
+      'POST /api/admin/users/{id}/password': [{ oauth2: ['admin'] }],
       'DELETE /api/admin/apps/{id}/secret/previous': [{ oauth2: ['admin'] }],
       'GET /api/admin/audit': [{ oauth2: ['admin'] }],
     });

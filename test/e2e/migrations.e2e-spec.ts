@@ -24,6 +24,7 @@ const HISTORY = [
   'FirstPartyApps1764330000000',
   'DpopProofs1764340000000',
   'UserLifecycle1764350000000',
+  'SessionActivity1764360000000',
 ];
 
 describe('the migration history', () => {

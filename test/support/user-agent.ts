@@ -22,7 +22,11 @@ export interface Visit {
 export class UserAgent {
   private cookies: StoredCookie[] = [];
 
-  constructor(private readonly origin: string) {}
+  /** `userAgent`: the User-Agent header to send, as a given browser would. */
+  constructor(
+    private readonly origin: string,
+    private readonly userAgent?: string,
+  ) {}
 
   async get(url: string, headers: Record<string, string> = {}): Promise<Visit> {
     return this.follow(url, { method: 'GET', headers });
@@ -44,6 +48,9 @@ export class UserAgent {
     const cookie = this.cookieHeader(target.pathname);
     if (cookie) {
       headers.set('cookie', cookie);
+    }
+    if (this.userAgent) {
+      headers.set('user-agent', this.userAgent);
     }
     if (!headers.has('accept')) {
       headers.set('accept', 'text/html,application/xhtml+xml');

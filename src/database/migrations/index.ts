@@ -7,6 +7,7 @@ import { PersonalAccessTokens1764320000000 } from './1764320000000-personal-acce
 import { FirstPartyApps1764330000000 } from './1764330000000-first-party-apps.js';
 import { DpopProofs1764340000000 } from './1764340000000-dpop-proofs.js';
 import { UserLifecycle1764350000000 } from './1764350000000-user-lifecycle.js';
+import { SessionActivity1764360000000 } from './1764360000000-session-activity.js';
 
 /**
  * Every schema change, oldest first, for both drivers (`./dialect.ts` says how to add one).
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   FirstPartyApps1764330000000,
   DpopProofs1764340000000,
   UserLifecycle1764350000000,
+  SessionActivity1764360000000,
 ];

@@ -88,11 +88,21 @@ export async function signedInAccountId(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<string | undefined> {
+  return (await signedInSession(engine, req, res)).accountId;
+}
+
+/** The browser session of a request: its id (the cookie's value) and account, if signed in. */
+export function signedInSession(
+  engine: Engine,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<{ accountId?: string; id?: string }> {
   const ctx = engine.createContext(req, res);
-  const session = await (
-    engine.Session as unknown as { get(ctx: unknown): Promise<{ accountId?: string }> }
+  return (
+    engine.Session as unknown as {
+      get(ctx: unknown): Promise<{ accountId?: string; id?: string }>;
+    }
   ).get(ctx);
-  return session.accountId;
 }
 
 /**
