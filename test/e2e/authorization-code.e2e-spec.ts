@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { SCOPES } from '../../src/tokens/scopes.js';
 import { useTestApp } from '../support/e2e.js';
 import {
   authorizationRequest,
@@ -362,5 +363,22 @@ describe('authorization request checks', () => {
       expect(response.status).toBe(400);
       expect(response.location).toBeUndefined();
     });
+  });
+});
+
+describe('discovery', () => {
+  const setup = useTestApp({ user: false });
+
+  it('lists every scope of the registry, API scopes included, and what OAuth 2.1 clients check', async () => {
+    const metadata = (await (
+      await fetch(setup.app.url('/.well-known/oauth-authorization-server'))
+    ).json()) as Record<string, unknown>;
+    expect(metadata.scopes_supported).toEqual(Object.keys(SCOPES));
+    expect(metadata.scopes_supported).toEqual(
+      expect.arrayContaining(['drive.read', 'drive.write']),
+    );
+    expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
+    // RFC 9207: the authorization response names its issuer.
+    expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
   });
 });

@@ -56,7 +56,8 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     },
     routes: PROVIDER_ROUTES,
     scopes: IDENTITY_SCOPES,
-    // API scopes are granted through the resource server below, but clients discover them here.
+    // API scopes are granted through the resource server below, but clients discover them here
+    // (the engine itself would list only the scopes above: corrections/discovery-scopes.ts).
     discovery: { scopes_supported: Object.keys(SCOPES) },
     claims: {
       openid: ['sub'],

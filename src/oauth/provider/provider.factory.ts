@@ -19,12 +19,14 @@ import type { GrantsService } from '../grants/grants.service.js';
 import { corsPolicy } from './corrections/cors-for-browser-apps.js';
 import { databaseOutage, rememberOutage } from './corrections/database-outage.js';
 import { securityHeadersOnEnginePages } from './corrections/engine-page-headers.js';
+import { discoveryListsEveryScope } from './corrections/discovery-scopes.js';
 import { compareHashedClientSecrets } from './corrections/hashed-client-secrets.js';
 import { replayError } from './corrections/replay-is-invalid-grant.js';
 import { createEngine, currentRoute, type Engine, type KoaContextWithOIDC } from './engine.js';
 import { auditProviderEvents } from './provider-audit.js';
 import { providerConfiguration } from './provider-config.js';
 import { tokenEndpoints } from './token-endpoints.middleware.js';
+import { SCOPES } from '../../tokens/scopes.js';
 
 /** What the engine is built from. */
 export interface EngineDependencies {
@@ -80,6 +82,7 @@ export function buildEngine(deps: EngineDependencies): Engine {
   engine.proxy = true;
   compareHashedClientSecrets(engine);
   engine.use(securityHeadersOnEnginePages(securityHeaders()));
+  engine.use(discoveryListsEveryScope(Object.keys(SCOPES)));
   // The request log names the client the engine authenticated (never its credentials).
   engine.use(async (ctx, next) => {
     await next();
