@@ -55,13 +55,21 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       profile: ['name', 'updated_at'],
       email: ['email', 'email_verified'],
     },
+    // The ID token carries the claims of the scopes granted (email, email_verified, name), not
+    // just `sub`: a relying party learns whether the address is confirmed without a userinfo
+    // call. OIDC Core §5.4 allows both; the userinfo endpoint answers the same claims.
+    conformIdTokenClaims: false,
     async findAccount(_ctx, sub) {
       const user = await deps.users.findById(sub);
       // A disabled user is nobody: their sessions, refresh tokens and codes stop working.
       if (!user || user.disabledAt !== null) {
         return undefined;
       }
-      return { accountId: user.id, claims: () => claimsFor(user) as { sub: string } };
+      return {
+        accountId: user.id,
+        emailVerified: user.emailVerifiedAt !== null,
+        claims: () => claimsFor(user) as { sub: string },
+      };
     },
 
     // Only the authorization code flow: implicit and hybrid responses leak tokens through the
@@ -172,7 +180,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     },
 
     interactions: {
-      policy: interactionPolicyFor(),
+      policy: interactionPolicyFor(config),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     features: {
@@ -273,15 +281,37 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
 }
 
 /**
- * oidc-provider's prompts, with one change: its consent check `native_client_prompt` (native
- * apps are asked at every authorization, RFC 8252 §8.6) spares apps registered as first-party.
+ * The reason of the consent prompt that stops an authorization while the person has not
+ * confirmed their address: the consent page then shows "Confirm your email address".
  */
-function interactionPolicyFor() {
+export const EMAIL_NOT_VERIFIED = 'email_not_verified';
+
+/**
+ * oidc-provider's prompts, with two changes: its consent check `native_client_prompt` (native
+ * apps are asked at every authorization, RFC 8252 §8.6) spares apps registered as first-party;
+ * and with `SIGNUP=open`, where anyone can claim any address, no application gets a code (so
+ * no token) for an account whose address is unconfirmed. Gatehouse's own account pages are
+ * exempt: that is where the person asks for a new link. Invited users are confirmed by
+ * accepting; in the other modes every account came from an administrator.
+ */
+function interactionPolicyFor(config: AppConfig) {
   const policy = interactionPolicy.base();
-  const native = policy.get('consent')!.checks.get('native_client_prompt')!;
+  const consent = policy.get('consent')!;
+  const native = consent.checks.get('native_client_prompt')!;
   const ask = native.check;
   native.check = (ctx) =>
     extraMetadata(ctx.oidc.client!, 'first_party') === true ? false : ask(ctx);
+  if (config.signup === 'open') {
+    consent.checks.add(
+      new interactionPolicy.Check(
+        EMAIL_NOT_VERIFIED,
+        'the end-user has not confirmed their email address',
+        (ctx) =>
+          ctx.oidc.client?.clientId !== ACCOUNT_CLIENT_ID &&
+          ctx.oidc.account?.emailVerified === false,
+      ),
+    );
+  }
   return policy;
 }
 
