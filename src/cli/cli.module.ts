@@ -9,6 +9,7 @@ import { AuditModule } from '../audit/audit.module.js';
 import { DeviceModule } from '../oauth/device/device.module.js';
 import { DpopModule } from '../resources/auth/dpop.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
+import { PeopleServicesModule } from '../people/people-services.module.js';
 
 /** What the CLI needs: the database and the services, without HTTP or oidc-provider. */
 @Module({})
@@ -27,6 +28,7 @@ export class CliModule {
         TokensModule,
         DeviceModule,
         DpopModule,
+        PeopleServicesModule,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
 import { describeClient } from '../oauth/clients/client-view.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
 import { KeysService } from '../keys/keys.service.js';
+import { addPeopleCommands } from './people-commands.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -276,5 +277,6 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       print(io, opts.json, { deleted }, `Deleted ${deleted} expired row(s)`);
     });
 
+  addPeopleCommands(program, withApp, io);
   return program;
 }
