@@ -269,7 +269,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
   program
     .command('tokens:purge')
     .description(
-      'Delete expired sessions, codes, tokens, grants, counters and personal tokens, and audit events older than AUDIT_RETENTION (run it from cron)',
+      'Delete expired sessions, codes, tokens, grants, counters, personal tokens and emailed links, and audit events older than AUDIT_RETENTION (run it from cron)',
     )
     .option('--json', 'print machine-readable output')
     .action(async (opts: JsonOption) => {
