@@ -44,10 +44,11 @@ export class AccountController {
 
   @Get()
   @SignedInPage()
-  profile(@PageUser() user: UserEntity, @Res() reply: FastifyReply) {
+  profile(@PageUser() user: UserEntity, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.page(reply, 'account', {
       user,
       signOutUrl: accountSignOutUrl(this.config.issuer),
+      csrfToken: this.csrf.issue(req, reply),
     });
   }
 

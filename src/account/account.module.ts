@@ -3,6 +3,7 @@ import { CsrfService } from '../common/csrf.service.js';
 import { ProviderModule } from '../oauth/provider/provider.module.js';
 import { PeopleModule } from '../people/people.module.js';
 import { AccountSecurityController } from './account-security.controller.js';
+import { AccountEmailController } from './account-email.controller.js';
 import { AccountSession } from './account-session.service.js';
 import { AccountSessionsController } from './account-sessions.controller.js';
 import { AccountController } from './account.controller.js';
@@ -15,6 +16,7 @@ import { PersonalAccessTokens } from './personal-access-tokens.service.js';
   imports: [PeopleModule, ProviderModule],
   controllers: [
     AccountController,
+    AccountEmailController,
     AccountSecurityController,
     AccountSessionsController,
     PersonalAccessTokensController,

@@ -9,6 +9,7 @@ import { AdminPagesController } from './admin-pages.controller.js';
 import { AdminUserGuard } from './admin-user.guard.js';
 import { AdminUsersApiController } from './admin-users-api.controller.js';
 import { AdminUsersPagesController } from './admin-users-pages.controller.js';
+import { InvitationsApiController } from './invitations-api.controller.js';
 
 /** Administration: /admin pages (browser session) and the /api/admin management API (tokens). */
 @Module({
@@ -19,6 +20,7 @@ import { AdminUsersPagesController } from './admin-users-pages.controller.js';
     AdminApiController,
     AdminUsersApiController,
     AdminUsersPagesController,
+    InvitationsApiController,
   ],
   providers: [AdminUserGuard, CsrfService],
 })

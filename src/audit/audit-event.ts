@@ -21,6 +21,17 @@ export const AUDIT_EVENTS = {
   'user.deleted': 'A user (or their account) was deleted with everything they held',
   'user.updated': "A user's name or admin role was changed",
   'user.password_set': "A user's password was set or changed",
+  'user.signed_up': 'Someone signed up (failure: the address already had an account)',
+  'email.verification_sent': 'A link to confirm an email address was sent',
+  'email.verified': 'A user confirmed their email address',
+  'email.change_requested': 'A user asked to move their account to another address',
+  'email.changed': "A user's new address was confirmed and the account moved to it",
+  'email_link.refused': 'An emailed link was used again, too late, after a newer one, or forged',
+  'email_request.throttled': 'Too many requests for emails from one address or for one email',
+  'password.reset_requested': 'A password reset link was asked for (failure: no such account)',
+  'password.reset': "A user's password was reset by link; their sessions and tokens were revoked",
+  'invitation.sent': 'An administrator invited an email address',
+  'invitation.accepted': 'An invited person created their account',
 } as const;
 
 export type AuditEventName = keyof typeof AUDIT_EVENTS;

@@ -10,6 +10,7 @@ import { DeviceModule } from '../oauth/device/device.module.js';
 import { DpopModule } from '../resources/auth/dpop.module.js';
 import { PeopleModule } from '../people/people.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
+import { PeopleServicesModule } from '../people/people-services.module.js';
 
 /** What the CLI needs: the database and the services, without HTTP or oidc-provider. */
 @Module({})
@@ -29,6 +30,7 @@ export class CliModule {
         TokensModule,
         DeviceModule,
         DpopModule,
+        PeopleServicesModule,
       ],
     };
   }

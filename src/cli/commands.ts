@@ -11,6 +11,7 @@ import { ClientsService } from '../oauth/clients/clients.service.js';
 import { KeysService } from '../keys/keys.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { registerUserCommands } from './user-commands.js';
+import { addPeopleCommands } from './people-commands.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -291,7 +292,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
   program
     .command('tokens:purge')
     .description(
-      'Delete expired sessions, codes, tokens, grants, counters and personal tokens, and audit events older than AUDIT_RETENTION (run it from cron)',
+      'Delete expired sessions, codes, tokens, grants, counters, personal tokens and emailed links, and audit events older than AUDIT_RETENTION (run it from cron)',
     )
     .option('--json', 'print machine-readable output')
     .action(async (opts: JsonOption) => {
@@ -300,5 +301,6 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     });
 
   addDatabaseCommands(program, withApp, io);
+  addPeopleCommands(program, withApp, io);
   return program;
 }

@@ -28,6 +28,19 @@ export interface ResourceServerConfig {
   revocationSyncInterval: number;
 }
 
+/** Who may create an account: admins by invitation, anyone at /signup, or the CLI only. */
+export type SignupPolicy = 'invite' | 'open' | 'closed';
+
+/** How Gatehouse sends email. */
+export interface MailConfig {
+  /** SMTP_URL; unset, every message is written as an .eml file under {@link outboxDir}. */
+  smtpUrl?: string;
+  /** MAIL_FROM: the From of every message. */
+  from: string;
+  /** DATA_DIR/outbox: where messages go without SMTP. */
+  outboxDir: string;
+}
+
 /** The typed, validated configuration. Code reads this, never `process.env`. */
 export interface AppConfig {
   port: number;
@@ -73,6 +86,9 @@ export interface AppConfig {
    * Off, they are served as if addressed to the issuer (every URL names ISSUER either way).
    */
   strictHost: boolean;
+  /** SIGNUP: who may create an account. */
+  signup: SignupPolicy;
+  mail: MailConfig;
   logLevels: LogLevel[];
   logFormat: 'text' | 'json';
 }

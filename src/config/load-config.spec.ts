@@ -459,4 +459,39 @@ describe('loadConfig', () => {
   it('ignores variables it does not know', () => {
     expect(loadConfig({ HOME: '/root', SOMETHING_ELSE: 'x' })).toEqual(loadConfig({}));
   });
+
+  describe('people and mail', () => {
+    it('defaults to invitations only, the outbox under DATA_DIR and a From on the issuer', () => {
+      const config = loadConfig({ DATA_DIR: '/srv/gatehouse', ISSUER: 'https://id.example.com' });
+      expect(config.signup).toBe('invite');
+      expect(config.mail).toEqual({
+        smtpUrl: undefined,
+        from: 'Gatehouse <gatehouse@id.example.com>',
+        outboxDir: '/srv/gatehouse/outbox',
+      });
+      expect(loadConfig({}).mail.from).toBe('Gatehouse <gatehouse@localhost>');
+    });
+
+    it('takes SIGNUP, SMTP_URL and MAIL_FROM', () => {
+      const config = loadConfig({
+        SIGNUP: 'open',
+        SMTP_URL: 'smtps://user:pass@mail.example.com:465',
+        MAIL_FROM: 'Team <id@example.com>',
+      });
+      expect(config.signup).toBe('open');
+      expect(config.mail.smtpUrl).toBe('smtps://user:pass@mail.example.com:465');
+      expect(config.mail.from).toBe('Team <id@example.com>');
+    });
+
+    it('refuses a bad SIGNUP, SMTP_URL or MAIL_FROM, naming each', () => {
+      const error = configErrorFor({
+        SIGNUP: 'anyone',
+        SMTP_URL: 'http://mail.example.com',
+        MAIL_FROM: 'not an address',
+      });
+      expect(error.message).toContain('SIGNUP:');
+      expect(error.message).toContain('SMTP_URL: must be an smtp:// or smtps:// URL');
+      expect(error.message).toContain('MAIL_FROM: must be an address');
+    });
+  });
 });

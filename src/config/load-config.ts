@@ -133,6 +133,25 @@ const trustProxy = z
     return /^\d+$/.test(value) ? Number(value) : value;
   });
 
+/** smtp:// or smtps:// with a host; credentials, when any, in the userinfo part. */
+const smtpUrl = z
+  .string()
+  .optional()
+  .refine(
+    (value) => {
+      if (value === undefined) {
+        return true;
+      }
+      try {
+        const url = new URL(value);
+        return ['smtp:', 'smtps:'].includes(url.protocol) && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587' },
+  );
+
 const envSchema = z.object({
   PORT: z
     .string()
@@ -189,6 +208,16 @@ const envSchema = z.object({
   KEYS_ENCRYPTION_KEY_PREVIOUS: encryptionKey,
   SERVE_EXAMPLES: z.enum(['true', 'false']).optional(),
   NODE_ENV: z.string().optional(),
+  SIGNUP: z.enum(['invite', 'open', 'closed']).default('invite'),
+  SMTP_URL: smtpUrl,
+  // RFC 5322 mailbox: an address, optionally with a display name (`Gatehouse <id@example.com>`).
+  MAIL_FROM: z
+    .string()
+    .regex(
+      /^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/,
+      'must be an address such as gatehouse@example.com or "Gatehouse <gatehouse@example.com>"',
+    )
+    .optional(),
 });
 
 function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
@@ -201,6 +230,16 @@ function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig 
     return { type: 'postgres', url };
   }
   return { type: 'better-sqlite3', path: join(dataDir, 'gatehouse.sqlite') };
+}
+
+/**
+ * Unset MAIL_FROM: gatehouse@ the issuer's host name, which is what recipients recognise; a
+ * bare IP or a dotless name (a development machine) is no mail domain, so `localhost` then.
+ */
+function defaultFrom(issuerUrl: string | undefined): string {
+  const host = issuerUrl ? new URL(issuerUrl).hostname : 'localhost';
+  const domain = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i.test(host) ? host : 'localhost';
+  return `Gatehouse <gatehouse@${domain}>`;
 }
 
 /**
@@ -258,6 +297,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     devicePollInterval: e.DEVICE_POLL_INTERVAL,
     trustProxy: e.TRUST_PROXY,
     strictHost: e.STRICT_HOST === 'true',
+    signup: e.SIGNUP,
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      // Unset, mail comes from the issuer's host name, which is what recipients recognise.
+      from: e.MAIL_FROM ?? defaultFrom(e.ISSUER),
+      outboxDir: join(dataDir, 'outbox'),
+    },
     logLevels: LOG_LEVELS.slice(0, levelIndex + 1),
     logFormat: e.LOG_FORMAT,
   };

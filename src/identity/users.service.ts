@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, type Repository } from 'typeorm';
+import { IsNull, Not, type Repository } from 'typeorm';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -13,6 +13,8 @@ export interface NewUser {
   password: string;
   name?: string;
   admin?: boolean;
+  /** The person proved the address already (an accepted invitation): email_verified is true. */
+  emailVerified?: boolean;
 }
 
 const newUserSchema = z.object({
@@ -71,6 +73,7 @@ export class UsersService {
       name: name ?? null,
       isAdmin: admin ?? false,
       passwordHash: await this.hasher.hash(password),
+      emailVerifiedAt: input.emailVerified ? Date.now() : null,
     });
     return this.users.save(user);
   }
@@ -153,6 +156,23 @@ export class UsersService {
   async delete(id: string): Promise<boolean> {
     const result = await this.users.delete({ id });
     return (result.affected ?? 0) > 0;
+  }
+
+  /** The person confirmed their address by an emailed link. */
+  async markEmailVerified(id: string, at = Date.now()): Promise<void> {
+    await this.users.update({ id, emailVerifiedAt: IsNull() }, { emailVerifiedAt: at });
+  }
+
+  /**
+   * Moves the user to a new address, which they just confirmed (so it counts as verified).
+   * @throws ConflictError when another user has it
+   */
+  async changeEmail(id: string, email: string, at = Date.now()): Promise<void> {
+    const normalized = normalizeEmail(email);
+    if (await this.users.existsBy({ email: normalized, id: Not(id) })) {
+      throw new ConflictError(`a user with email ${normalized} already exists`);
+    }
+    await this.users.update({ id }, { email: normalized, emailVerifiedAt: at });
   }
 
   /** Records a successful sign-in (shown to administrators). */

@@ -1,10 +1,11 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command, Option } from 'commander';
 import { DataSource, In } from 'typeorm';
 import { buildProgram } from '../../src/cli/commands.js';
 import { UsersService } from '../../src/identity/users.service.js';
+import { EmailLinksStore } from '../../src/people/email-links.store.js';
 import { OidcPayloadEntity } from '../../src/tokens/oidc-payload.entity.js';
 import { CLIENT_TYPES } from '../../src/oauth/clients/client.entity.js';
 import type { ClientView } from '../../src/oauth/clients/client-view.js';
@@ -232,6 +233,12 @@ describe('every CLI option, run', () => {
    * test below checks that the program declares exactly these.
    */
   const COVERAGE: Record<string, Record<string, string>> = {
+    'users:invite': {
+      '--email': 'lower-cased, an invitation link for it is printed and written to the outbox',
+      '--name': 'suggested on the invitation page',
+      '--admin': 'the invitation gives the admin role; none without it',
+      '--json': 'the address, the link and when it expires',
+    },
     'users:create': {
       '--email': 'lower-cased, it signs in',
       '--password': 'that password signs in, no other',
@@ -292,6 +299,51 @@ describe('every CLI option, run', () => {
       succeeded,
       json,
     }),
+    'users:invite --email': () => {
+      const invited = json<{ email: string; link: string }>([
+        'users:invite',
+        '--email',
+        'Nia@Example.COM',
+      ]);
+      expect(invited.email).toBe('nia@example.com');
+      expect(invited.link).toMatch(new RegExp(`^${setup.app.issuer}/invite/[\\w-]{43}$`));
+      const outbox = join(setup.app.environment.DATA_DIR, 'outbox');
+      const mails = readdirSync(outbox).map((file) => readFileSync(join(outbox, file), 'utf8'));
+      expect(mails.some((mail) => mail.includes(invited.link))).toBe(true);
+    },
+    'users:invite --name': async () => {
+      const { link } = json<{ link: string }>([
+        'users:invite',
+        '--email',
+        'oli@example.com',
+        '--name',
+        'Oli Example',
+      ]);
+      expect((await new UserAgent(setup.app.issuer).get(link)).body).toContain('value="Oli Example"');
+    },
+    'users:invite --admin': async () => {
+      const token = (args: string[]) =>
+        json<{ link: string }>(['users:invite', ...args])
+          .link.split('/')
+          .pop()!;
+      const links = setup.app.app.get(EmailLinksStore);
+      const admin = await links.find(
+        'invitation',
+        token(['--email', 'pat@example.com', '--admin']),
+      );
+      const plain = await links.find('invitation', token(['--email', 'quin@example.com']));
+      expect([admin?.link.data.admin, plain?.link.data.admin]).toEqual([true, false]);
+    },
+    'users:invite --json': () => {
+      expect(succeeded(cli(['users:invite', '--email', 'rae@example.com']))).toMatch(
+        /^Invited rae@example\.com; the link works once, until \S+:\nhttp\S+\/invite\/[\w-]{43}\n$/,
+      );
+      expect(Object.keys(json(['users:invite', '--email', 'sam@example.com']))).toEqual([
+        'email',
+        'link',
+        'expires_at',
+      ]);
+    },
     'users:create --email': async () => {
       const created = json(['users:create', '--email', 'Eve@Example.COM', '--password', PASSWORD]);
       expect(created.email).toBe('eve@example.com');
@@ -653,6 +705,12 @@ describe('every CLI option, run', () => {
     ['keys:retire', ['now'], "error: too many arguments for 'keys:retire'"],
     ['clients:show', [], "error: unknown command 'clients:show'"],
     ...USER_COMMAND_MISTAKES,
+    ['users:invite', ['--email', 'not-an-address'], 'error: email must be a valid address'],
+    [
+      'users:invite',
+      ['--email', 'x@example.com', '--admin', 'yes'],
+      "error: too many arguments for 'users:invite'",
+    ],
   ];
 
   it('the mistakes below include one for every command', () => {

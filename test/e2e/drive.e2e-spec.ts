@@ -348,6 +348,7 @@ describe('API documentation', () => {
       'POST /api/admin/users/{id}/password': [{ oauth2: ['admin'] }],
       'DELETE /api/admin/apps/{id}/secret/previous': [{ oauth2: ['admin'] }],
       'GET /api/admin/audit': [{ oauth2: ['admin'] }],
+      'POST /api/admin/users/invitations': [{ oauth2: ['admin'] }],
     });
     expect(document.paths['/api/drive/files'].get.responses).toHaveProperty('403');
   });

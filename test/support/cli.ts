@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 
 export interface CliRun {
   status: number | null;
@@ -41,4 +41,27 @@ export function runCli(
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * {@link runCli} without blocking this process: for commands that talk to a server the test
+ * itself runs (the loopback SMTP server of the mail tests), which spawnSync would starve.
+ */
+export function runCliAsync(
+  args: string[],
+  { env, outDir = 'dist' }: { env: Record<string, string>; outDir?: string },
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${outDir}/src/cli/main.js`, ...args], {
+      env: { PATH: process.env.PATH, ...env },
+      timeout: 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end();
+  });
 }

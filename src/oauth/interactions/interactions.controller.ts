@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { CsrfService, interactionPurpose } from '../../common/csrf.service.js';
 import { ViewsService } from '../../common/views.service.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { LoginThrottle } from '../../identity/login-throttle.js';
 import { UsersService } from '../../identity/users.service.js';
 import type { Engine, InteractionResults } from '../provider/engine.js';
@@ -10,6 +11,8 @@ import { OIDC_PROVIDER } from '../provider/oidc-provider.token.js';
 import { describeScope, PRIVILEGED_SCOPES } from '../../tokens/scopes.js';
 import { InteractionExpired, loadInteraction, type Interaction } from './interaction-details.js';
 import { Public } from '../../common/public.decorator.js';
+import { EMAIL_NOT_VERIFIED } from '../provider/provider-config.js';
+import { sendVerifyRequired, waitsForEmail } from './verify-required-page.js';
 
 interface LoginForm {
   email?: unknown;
@@ -27,11 +30,12 @@ interface LoginForm {
 export class InteractionsController {
   constructor(
     @Inject(OIDC_PROVIDER) private readonly provider: Engine,
-    private readonly views: ViewsService,
-    private readonly csrf: CsrfService,
+    readonly views: ViewsService,
+    readonly csrf: CsrfService,
     private readonly users: UsersService,
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditLog,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -39,6 +43,16 @@ export class InteractionsController {
     const interaction = await loadInteraction(this.provider, uid, req, reply);
     if (interaction.prompt.name === 'login') {
       return this.renderLogin(interaction, req, reply, HttpStatus.OK);
+    }
+    if (waitsForEmail(interaction)) {
+      const user = await this.users.findById(interaction.session!.accountId);
+      if (user && user.emailVerifiedAt === null) {
+        return sendVerifyRequired(this, interaction, user.email, req, reply, HttpStatus.OK);
+      }
+      // Confirmed since: if nothing else needs the person, back to the application.
+      if (interaction.prompt.reasons.every((reason) => reason === EMAIL_NOT_VERIFIED)) {
+        return this.finish(req, reply, { consent: {} }, true);
+      }
     }
     return this.renderConsent(interaction, req, reply);
   }
@@ -110,6 +124,14 @@ export class InteractionsController {
     const interaction = await loadInteraction(this.provider, uid, req, reply, 'consent');
     const { details } = interaction.prompt;
     const accountId = interaction.session!.accountId;
+    if (waitsForEmail(interaction)) {
+      const user = await this.users.findById(accountId);
+      if (user && user.emailVerifiedAt === null) {
+        return sendVerifyRequired(this, interaction, user.email, req, reply, HttpStatus.FORBIDDEN, {
+          error: 'Your email address is not confirmed yet.',
+        });
+      }
+    }
     const grant = interaction.grantId
       ? await this.provider.Grant.find(interaction.grantId)
       : new this.provider.Grant({ accountId, clientId: String(interaction.params.client_id) });
@@ -202,6 +224,7 @@ export class InteractionsController {
           action: `/interaction/${interaction.uid}/login`,
           abortAction: `/interaction/${interaction.uid}/abort`,
           csrfToken: this.csrf.issue(req, reply, interactionPurpose(interaction.uid)),
+          signupOpen: this.config.signup === 'open',
           ...extra,
         }),
       );

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
-import type { Configuration } from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 // @ts-expect-error -- oidc-provider ships no types, and @types/oidc-provider none for internals
 import initializeKeystore from 'oidc-provider/lib/helpers/initialize_keystore.js';
 
@@ -61,6 +61,19 @@ export function currentRoute(): string | undefined {
 /** A fresh copy of the engine's default prompts (login, consent) and their checks. */
 export function basePolicy(): InteractionPolicy {
   return interactionPolicy.base();
+}
+
+/**
+ * Adds a check to the consent prompt of `policy`: when `check` is true the engine stops the
+ * authorization at the consent page with `reason` (what the page shows the person).
+ */
+export function addConsentCheck(
+  policy: InteractionPolicy,
+  reason: string,
+  description: string,
+  check: (ctx: KoaContextWithOIDC) => boolean,
+): void {
+  policy.get('consent')!.checks.add(new interactionPolicy.Check(reason, description, check));
 }
 
 /** `invalid_grant` (RFC 6749 §5.2); `detail` goes to the engine's log and events only. */

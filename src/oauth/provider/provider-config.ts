@@ -10,11 +10,13 @@ import { errorPage } from './corrections/error-page.js';
 import { spareFirstPartyNativeApps } from './corrections/first-party-native-consent.js';
 import { devicePages } from './device-pages.js';
 import {
+  addConsentCheck,
   basePolicy,
   invalidScope,
   invalidTarget,
   type ClientMetadata,
   type Configuration,
+  type InteractionPolicy,
   type KoaContextWithOIDC,
 } from './engine.js';
 import { ACCOUNT_CLIENT_ID, accountClientMetadata } from './first-party-clients.js';
@@ -64,13 +66,21 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       profile: ['name', 'updated_at'],
       email: ['email', 'email_verified'],
     },
+    // The ID token carries the claims of the scopes granted (email, email_verified, name), not
+    // just `sub`: a relying party learns whether the address is confirmed without a userinfo
+    // call. OIDC Core §5.4 allows both; the userinfo endpoint answers the same claims.
+    conformIdTokenClaims: false,
     async findAccount(_ctx, sub) {
       const user = await deps.users.findById(sub);
       // A disabled user is nobody: their sessions, refresh tokens and codes stop working.
       if (!user || user.disabledAt !== null) {
         return undefined;
       }
-      return { accountId: user.id, claims: () => claimsFor(user) as { sub: string } };
+      return {
+        accountId: user.id,
+        emailVerified: user.emailVerifiedAt !== null,
+        claims: () => claimsFor(user) as { sub: string },
+      };
     },
 
     // Only the authorization code flow: implicit and hybrid responses leak tokens through the
@@ -181,11 +191,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     },
 
     interactions: {
-      // Native apps are asked at every authorization (RFC 8252 §8.6), except first-party ones.
-      policy: spareFirstPartyNativeApps(
-        basePolicy(),
-        (ctx) => extraMetadata(ctx.oidc.client!, 'first_party') === true,
-      ),
+      policy: interactionPolicyFor(config),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     features: {
@@ -272,6 +278,38 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     },
     renderError: errorPage(views),
   };
+}
+
+/**
+ * The reason of the consent prompt that stops an authorization while the person has not
+ * confirmed their address: the consent page then shows "Confirm your email address".
+ */
+export const EMAIL_NOT_VERIFIED = 'email_not_verified';
+
+/**
+ * oidc-provider's prompts, with two changes: native apps are asked at every authorization
+ * (RFC 8252 §8.6) except first-party ones (corrections/first-party-native-consent.ts); and with
+ * `SIGNUP=open`, where anyone can claim any address, no application gets a code (so no token)
+ * for an account whose address is unconfirmed. Gatehouse's own account pages are exempt: that
+ * is where the person asks for a new link. Invited users are confirmed by accepting; in the
+ * other modes every account came from an administrator.
+ */
+function interactionPolicyFor(config: AppConfig): InteractionPolicy {
+  const policy = spareFirstPartyNativeApps(
+    basePolicy(),
+    (ctx) => extraMetadata(ctx.oidc.client!, 'first_party') === true,
+  );
+  if (config.signup === 'open') {
+    addConsentCheck(
+      policy,
+      EMAIL_NOT_VERIFIED,
+      'the end-user has not confirmed their email address',
+      (ctx) =>
+        ctx.oidc.client?.clientId !== ACCOUNT_CLIENT_ID &&
+        (ctx.oidc.account as { emailVerified?: boolean } | undefined)?.emailVerified === false,
+    );
+  }
+  return policy;
 }
 
 /** Our extra client metadata; oidc-provider keeps it under its registered (snake_case) name. */

@@ -1,0 +1,121 @@
+/**
+ * What Gatehouse emails people, as data: each message names the product, gives one clear link
+ * (or none, for a notice), says why the person got it and what to do if it was not them. The
+ * templates under views/mail/ turn it into plain text and HTML.
+ */
+export type MessageKind =
+  | 'verify_email'
+  | 'signup_existing'
+  | 'reset_password'
+  | 'password_changed'
+  | 'invitation'
+  | 'change_email'
+  | 'email_changed';
+
+export interface MessageInput {
+  /** The link the message is about (absent for notices). */
+  link?: string;
+  /** How long the link works, in words ("24 hours"). */
+  validFor?: string;
+  /** For an email change: the new address. */
+  newEmail?: string;
+  /** The Gatehouse sign-in address, for notices. */
+  issuer: string;
+}
+
+export interface ComposedMessage {
+  subject: string;
+  /** What happened and what to do, one paragraph each. */
+  paragraphs: string[];
+  action?: { label: string; url: string };
+  /** Why this person got this message. */
+  why: string;
+  /** What to do if it was not them. */
+  notYou: string;
+}
+
+export const PRODUCT = 'Gatehouse';
+
+export function composeMessage(kind: MessageKind, input: MessageInput): ComposedMessage {
+  const link = (label: string) => {
+    if (!input.link) {
+      throw new Error(`a ${kind} message needs a link`);
+    }
+    return { label, url: input.link };
+  };
+  const expires = input.validFor ? `The link works once, for ${input.validFor}.` : '';
+  switch (kind) {
+    case 'verify_email':
+      return {
+        subject: `Confirm your email address for ${PRODUCT}`,
+        paragraphs: [
+          `Confirm that this is your email address to finish setting up your ${PRODUCT} account.`,
+          expires,
+        ],
+        action: link('Confirm email address'),
+        why: `You got this email because someone created a ${PRODUCT} account, or asked for a new confirmation link, with this address.`,
+        notYou: 'If it was not you, ignore this email: the account stays unconfirmed.',
+      };
+    case 'signup_existing':
+      return {
+        subject: `Someone tried to create a ${PRODUCT} account with your address`,
+        paragraphs: [
+          `A ${PRODUCT} account already exists for this address, so no new account was created.`,
+          'If you forgot your password, you can set a new one:',
+        ],
+        action: link('Reset your password'),
+        why: `You got this email because someone tried to sign up for ${PRODUCT} with this address.`,
+        notYou: 'If it was not you, ignore this email: nothing has changed.',
+      };
+    case 'reset_password':
+      return {
+        subject: `Reset your ${PRODUCT} password`,
+        paragraphs: ['Choose a new password for your account.', expires],
+        action: link('Choose a new password'),
+        why: `You got this email because someone asked to reset the password of the ${PRODUCT} account for this address.`,
+        notYou:
+          'If it was not you, ignore this email: your password stays as it is and no one can use this link without access to your email.',
+      };
+    case 'password_changed':
+      return {
+        subject: `Your ${PRODUCT} password was changed`,
+        paragraphs: [
+          'The password of your account was just changed with a reset link. You were signed out everywhere and applications must be signed in to again.',
+          `Sign in at ${input.issuer}/account.`,
+        ],
+        why: `You got this email because the password of the ${PRODUCT} account for this address changed.`,
+        notYou: `If it was not you, reset your password at once at ${input.issuer}/password/forgot and tell your administrator.`,
+      };
+    case 'invitation':
+      return {
+        subject: `You are invited to ${PRODUCT}`,
+        paragraphs: [
+          `You have been invited to create a ${PRODUCT} account for this address: choose your name and a password.`,
+          expires,
+        ],
+        action: link('Accept invitation'),
+        why: `You got this email because an administrator of ${input.issuer} invited this address.`,
+        notYou: 'If you were not expecting it, ignore this email: no account is created.',
+      };
+    case 'change_email':
+      return {
+        subject: `Confirm your new email address for ${PRODUCT}`,
+        paragraphs: [
+          `Confirm that you want to use this address for your ${PRODUCT} account from now on.`,
+          expires,
+        ],
+        action: link('Confirm new address'),
+        why: `You got this email because someone asked to move a ${PRODUCT} account to this address.`,
+        notYou: 'If it was not you, ignore this email: no account will use this address.',
+      };
+    case 'email_changed':
+      return {
+        subject: `Your ${PRODUCT} email address was changed`,
+        paragraphs: [
+          `Your account now uses ${input.newEmail ?? 'another address'}; mail about it goes there from now on.`,
+        ],
+        why: `You got this email because this address was the one of a ${PRODUCT} account until now.`,
+        notYou: `If it was not you, reset your password at ${input.issuer}/password/forgot with the new address, or tell your administrator at once.`,
+      };
+  }
+}
