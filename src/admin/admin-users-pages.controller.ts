@@ -11,6 +11,10 @@ import { ViewsService } from '../common/views.service.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { UsersService } from '../identity/users.service.js';
 import { UserLifecycle } from '../people/user-lifecycle.service.js';
+import { Invitations } from '../people/invitations.service.js';
+import { PasswordReset } from '../people/password-reset.service.js';
+import { TooManyEmailRequests } from '../people/email-request-throttle.js';
+import { AuditLog } from '../audit/audit-log.service.js';
 import { parseUserListQuery } from './admin-users.schemas.js';
 
 /** The confirmable actions on a user's page: what the confirmation asks, what it says after. */
@@ -40,6 +44,13 @@ const ACTIONS = {
     button: 'Remove admin',
     done: '{email} is no longer an administrator.',
   },
+  'send-reset': {
+    question: 'Send {email} a link to set a new password?',
+    explain:
+      'They get an email with a link that works once, for 30 minutes. Their password keeps working until they set a new one; setting it signs them out everywhere.',
+    button: 'Send reset link',
+    done: 'A link to set a new password was sent to {email}.',
+  },
 } as const;
 type Action = keyof typeof ACTIONS;
 
@@ -58,23 +69,65 @@ export class AdminUsersPagesController {
     private readonly apps: ConnectedApps,
     private readonly views: ViewsService,
     private readonly csrf: CsrfService,
+    private readonly invitations: Invitations,
+    private readonly passwordReset: PasswordReset,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get()
-  async list(@Query() query: Record<string, unknown>, @Res() reply: FastifyReply) {
+  async list(
+    @Query() query: Record<string, unknown>,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     const search = typeof query.search === 'string' ? query.search.slice(0, 320) : '';
     try {
       const page = await this.users.list(parseUserListQuery({ ...query, search }));
       const next = page.next
         ? `/admin/users?${new URLSearchParams({ ...(search ? { search } : {}), after: page.next }).toString()}`
         : undefined;
-      return this.views.send(reply, 'admin-users', { users: page.users, search, next });
+      return this.listPage(req, reply, { users: page.users, search, next });
     } catch (error) {
       if (!(error instanceof UserInputError)) {
         throw error;
       }
       const view = { users: [], search, problem: error.message };
-      return this.views.send(reply, 'admin-users', view, 400);
+      return this.listPage(req, reply, view, 400);
+    }
+  }
+
+  /** "Invite someone": the address gets a link to choose a name and password (7 days). */
+  @Post('invite')
+  async invite(
+    @Body() form: FormFields,
+    @PageUser() admin: UserEntity,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const typed = {
+      email: single(form, 'email')?.trim() ?? '',
+      name: single(form, 'name')?.trim() ?? '',
+      admin: single(form, 'admin') === 'yes',
+    };
+    try {
+      const sent = await this.invitations.invite(
+        { email: typed.email, ...(typed.name ? { name: typed.name } : {}), admin: typed.admin },
+        actor(admin, req),
+      );
+      const notice = `An invitation was sent to ${sent.email}; its link works until ${sent.expiresAt.toISOString().slice(0, 10)}.`;
+      const { users, next } = await this.users.list({ limit: 50 });
+      return this.listPage(req, reply, { users, next, search: '', notice });
+    } catch (error) {
+      const status = error instanceof TooManyEmailRequests ? 429 : 400;
+      if (!(error instanceof UserInputError) && !(error instanceof TooManyEmailRequests)) {
+        throw error;
+      }
+      if (error instanceof TooManyEmailRequests) {
+        void reply.header('Retry-After', String(error.retryAfter));
+      }
+      const { users, next } = await this.users.list({ limit: 50 });
+      const view = { users, next, search: '', inviteProblem: error.message, invite: typed };
+      return this.listPage(req, reply, view, status);
     }
   }
 
@@ -103,7 +156,7 @@ export class AdminUsersPagesController {
     }
     const notice = `${user.email} was deleted with their sessions, tokens and files.`;
     const { users, next } = await this.users.list({ limit: 50 });
-    return this.views.send(reply, 'admin-users', { users, next, search: '', notice });
+    return this.listPage(req, reply, { users, next, search: '', notice });
   }
 
   @Post(':id/:action')
@@ -142,8 +195,19 @@ export class AdminUsersPagesController {
     });
   }
 
-  private perform(action: Action, user: UserEntity, by: Actor): Promise<unknown> {
+  private async perform(action: Action, user: UserEntity, by: Actor): Promise<unknown> {
     switch (action) {
+      case 'send-reset':
+        if (user.disabledAt !== null) {
+          throw new ConflictError(`${user.email} is disabled: enable them first.`);
+        }
+        await this.passwordReset.sendLink(user);
+        return this.audit.record({
+          event: 'password.reset_requested',
+          outcome: 'success',
+          actor: by,
+          details: { email: user.email, by: 'administrator' },
+        });
       case 'disable':
         return this.lifecycle.disable(user.id, by);
       case 'enable':
@@ -161,6 +225,21 @@ export class AdminUsersPagesController {
       throw error;
     }
     return this.userPage(req, reply, user, { problem: error.message }, 400);
+  }
+
+  /** The list of users, with the invitation form (and its CSRF token). */
+  private listPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    view: Record<string, unknown>,
+    status = 200,
+  ) {
+    return this.views.send(
+      reply,
+      'admin-users',
+      { ...view, csrfToken: this.csrf.issue(req, reply) },
+      status,
+    );
   }
 
   private async userPage(
