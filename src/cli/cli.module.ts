@@ -8,7 +8,6 @@ import { KeysModule } from '../keys/keys.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { DeviceModule } from '../oauth/device/device.module.js';
 import { DpopModule } from '../resources/auth/dpop.module.js';
-import { PeopleModule } from '../people/people.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { PeopleServicesModule } from '../people/people-services.module.js';
 
@@ -22,7 +21,6 @@ export class CliModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         IdentityModule,
-        PeopleModule,
         ClientsModule,
         KeysModule,
         // Every owner of expiring rows, for tokens:purge.
@@ -30,6 +28,7 @@ export class CliModule {
         TokensModule,
         DeviceModule,
         DpopModule,
+        // The people's lifecycle without its pages or the engine (users:*, email links).
         PeopleServicesModule,
       ],
     };
