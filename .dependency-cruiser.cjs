@@ -59,6 +59,13 @@ module.exports = {
       to: { path: 'node_modules/oidc-provider/' },
     },
     {
+      name: 'cli-without-engine',
+      comment: 'the CLI opens the database and services only: never oidc-provider (nor its pages)',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: { path: ENGINE, reachable: true },
+    },
+    {
       name: 'src-not-from-tests',
       severity: 'error',
       from: { path: '^src/' },
