@@ -149,4 +149,44 @@ describe('sign-up, confirmation and reset in a browser', () => {
     },
     TEST_TIMEOUT,
   );
+
+  it(
+    'an administrator invites someone from /admin/users; they accept in the browser and sign in',
+    async () => {
+      const admin = await app.createUser({ email: 'ivan@example.com', admin: true });
+      const page = await newPage();
+      await page.goto(app.url('/admin/users'));
+      await page.getByLabel('Email').fill(admin.email);
+      await page.getByLabel('Password').fill(admin.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      expect(await heading(page)).toBe('Users');
+      await page.getByText('Invite someone').click();
+      await page.getByLabel('Email', { exact: true }).fill('ines@example.com');
+      await page.getByLabel('Name (optional)').fill('Ines Invited');
+      await page.getByRole('button', { name: 'Send invitation' }).click();
+      expect(await page.getByRole('status').textContent()).toContain(
+        'An invitation was sent to ines@example.com',
+      );
+      await screenshot(page, 'admin-invited');
+
+      const link = linkIn(await mail.waitFor('ines@example.com', /invited/), app.issuer);
+      const invitee = await newPage();
+      await invitee.goto(link);
+      expect(await heading(invitee)).toBe('Accept invitation');
+      expect(await invitee.getByLabel('Name').inputValue()).toBe('Ines Invited');
+      await invitee.getByLabel('Password').fill(PASSWORD);
+      await invitee.getByRole('button', { name: 'Accept invitation' }).click();
+      await screenshot(invitee, 'invitation-accepted');
+
+      await invitee.goto(app.url('/account'));
+      if ((await heading(invitee)) === 'Sign in') {
+        await invitee.getByLabel('Email').fill('ines@example.com');
+        await invitee.getByLabel('Password').fill(PASSWORD);
+        await invitee.getByRole('button', { name: 'Sign in' }).click();
+      }
+      expect(await heading(invitee)).toBe('Your account');
+      expect(await invitee.content()).toContain('ines@example.com');
+    },
+    TEST_TIMEOUT,
+  );
 });
