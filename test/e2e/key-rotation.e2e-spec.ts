@@ -3,22 +3,7 @@ import { KeysService } from '../../src/keys/keys.service.js';
 import { callApi, postForm } from '../support/api.js';
 import { useTestApp } from '../support/e2e.js';
 import type { TestApp, TestClient } from '../support/test-app.js';
-
-/** Polls until `check` passes or `ms` elapse: what another process notices on its next sync. */
-async function eventually(check: () => Promise<void>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
+import { eventually } from '../support/eventually.js';
 
 const jwksKids = async (app: TestApp) => {
   const response = await fetch(app.url('/oauth/jwks'));
@@ -53,8 +38,11 @@ describe('signing key rotation, live', () => {
       // What `npm run cli -- keys:rotate` does, here through the first instance's service.
       const { added } = await app.app.get(KeysService).rotateSigningKeys();
 
-      await eventually(async () =>
-        expect(await jwksKids(other)).toEqual([...before, ...added].sort()),
+      // Servers look for new keys every 5 s.
+      await eventually(
+        async () => expect(await jwksKids(other)).toEqual([...before, ...added].sort()),
+        15_000,
+        250,
       );
       const fresh = await serviceJwt(other, client);
       expect(added).toContain(fresh.kid);
@@ -69,7 +57,11 @@ describe('signing key rotation, live', () => {
       // keys:retire --force: the old generation goes, and with it the tokens it signed.
       const { retired } = await app.app.get(KeysService).retireSigningKeys(0, { force: true });
       expect(retired.sort()).toEqual(before);
-      await eventually(async () => expect(await jwksKids(other)).toEqual([...added].sort()));
+      await eventually(
+        async () => expect(await jwksKids(other)).toEqual([...added].sort()),
+        15_000,
+        250,
+      );
       for (const server of [app, other]) {
         expect((await callApi(server, '/api/drive/files', { token: old.token })).status).toBe(401);
         expect((await callApi(server, '/api/drive/files', { token: fresh.token })).status).toBe(

@@ -15,6 +15,7 @@ import {
 } from '../support/oauth-client.js';
 import { useTestApp } from '../support/e2e.js';
 import { TestApp, type TestClient } from '../support/test-app.js';
+import { eventually } from '../support/eventually.js';
 
 const REVOKED = {
   status: 401,
@@ -51,22 +52,6 @@ async function refreshFails(app: TestApp, client: TestClient, refreshToken: stri
   );
   expect(response.status).toBe(400);
   expect(response.body).toMatchObject({ error: 'invalid_grant' });
-}
-
-/** Polls until `check` passes or `ms` elapse (for what another process learns by syncing). */
-async function eventually(check: () => Promise<void>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 /**
