@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError, UserInputError } from '../common/errors.j
 import { PasswordHasher } from './password-hasher.js';
 import { PASSWORD_MAX_LENGTH, passwordProblem } from './password-policy.js';
 import { UserEntity } from './user.entity.js';
+import { isUniqueViolation } from '../database/unique-violation.js';
 
 export interface NewUser {
   email: string;
@@ -75,7 +76,15 @@ export class UsersService {
       passwordHash: await this.hasher.hash(password),
       emailVerifiedAt: input.emailVerified ? Date.now() : null,
     });
-    return this.users.save(user);
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      // Another request created the same address between the check above and this insert.
+      if (isUniqueViolation(error)) {
+        throw new ConflictError(`a user with email ${email} already exists`);
+      }
+      throw error;
+    }
   }
 
   findById(id: string): Promise<UserEntity | null> {

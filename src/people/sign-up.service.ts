@@ -3,6 +3,8 @@ import type { Actor } from '../audit/audit-event.js';
 import { AuditLog } from '../audit/audit-log.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { normalizeEmail, UsersService } from '../identity/users.service.js';
+import { ConflictError } from '../common/errors.js';
+import type { UserEntity } from '../identity/user.entity.js';
 import { Mailer } from '../mail/mailer.service.js';
 import { lifetimeInWords } from './email-link-rules.js';
 import { EmailLinksStore } from './email-links.store.js';
@@ -62,7 +64,22 @@ export class SignUp {
       });
       return;
     }
-    const user = await this.users.create({ email, password: form.password, name: form.name });
+    let user: UserEntity;
+    try {
+      user = await this.users.create({ email, password: form.password, name: form.name });
+    } catch (error) {
+      // A sign-up for the same address won the race: the same answer, nothing created twice.
+      if (error instanceof ConflictError) {
+        await this.audit.record({
+          event: 'user.signed_up',
+          outcome: 'failure',
+          actor,
+          details: { email, reason: 'existing_email' },
+        });
+        return;
+      }
+      throw error;
+    }
     await this.audit.record({
       event: 'user.signed_up',
       outcome: 'success',

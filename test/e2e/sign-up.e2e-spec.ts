@@ -233,3 +233,39 @@ describe('Sign-up closed (the default, SIGNUP=invite)', () => {
     expect(login.body).toContain('Forgot password?');
   });
 });
+
+describe('Sign-up races', () => {
+  let mail: MailServer;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    mail = await MailServer.start();
+    app = await TestApp.start({ SIGNUP: 'open', SMTP_URL: mail.url });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await mail.close();
+  });
+
+  it('two sign-ups for one address at the same moment: one account, the same page for both', async () => {
+    const email = 'racer@example.com';
+    const browsers = [new UserAgent(app.issuer), new UserAgent(app.issuer)];
+    const forms = await Promise.all(browsers.map((ua) => ua.get('/signup')));
+    const answers = await Promise.all(
+      browsers.map((ua, i) =>
+        submitForm(ua, forms[i], { name: `Racer ${i}`, email, password: PASSWORD }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(pageText(answers[0]).replace('Racer 0', '')).toBe(
+      pageText(answers[1]).replace('Racer 1', ''),
+    );
+    const rows = await app.app
+      .get(DataSource)
+      .query<{ email: string }[]>(
+        'SELECT email FROM users WHERE email = $1'.replace('$1', `'${email}'`),
+      );
+    expect(rows).toHaveLength(1);
+  });
+});
