@@ -319,7 +319,9 @@ describe('every CLI option, run', () => {
         '--name',
         'Oli Example',
       ]);
-      expect((await new UserAgent(setup.app.issuer).get(link)).body).toContain('value="Oli Example"');
+      expect((await new UserAgent(setup.app.issuer).get(link)).body).toContain(
+        'value="Oli Example"',
+      );
     },
     'users:invite --admin': async () => {
       const token = (args: string[]) =>
