@@ -163,4 +163,20 @@ describe('Admin API (/api/admin/users)', () => {
     ]);
     expect(Object.keys(doc.paths['/api/admin/users/{id}/password'])).toEqual(['post']);
   });
+
+  it("refuses a disabled administrator's token even before its revocation reaches it", async () => {
+    const other = await app.createUser({ admin: true, email: 'zed-admin@example.com' });
+    const tool = await app.createClient({ type: 'web', scope: 'openid offline_access admin' });
+    const otherToken = (await userApiTokens(app, other, 'admin', tool)).accessToken;
+    const call = () => callApi(app, '/api/admin/users', { token: otherToken });
+    expect((await call()).status).toBe(200);
+    // The role's row alone (what UserLifecycle.disable also does, besides revoking tokens).
+    await app.app.get(UsersService).setDisabled(other.id, Date.now());
+    const refused = await call();
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({
+      error: 'access_denied',
+      error_description: 'Only administrators may use the admin API',
+    });
+  });
 });
