@@ -19,8 +19,17 @@ const UNAVAILABLE = {
   error_description: 'The service is temporarily unavailable. Please try again in a few seconds.',
 };
 
-/** Background jobs retry on their own and log each failed round; requests are what count here. */
-const BACKGROUND_CONTEXTS = new Set(['RevocationList', 'GrantUsage']);
+/**
+ * Background jobs (periodic syncs, notifications) retry on their own and log each failed round;
+ * requests are what count here.
+ */
+const BACKGROUND_CONTEXTS = new Set([
+  'RevocationList',
+  'GrantUsage',
+  'PostgresRevocationFeed',
+  'KeysService',
+  'SessionActivity',
+]);
 
 interface LogEntry {
   level: 'warn' | 'error' | 'fatal';
