@@ -13,7 +13,7 @@ import {
   UNAVAILABLE_DESCRIPTION,
   unavailableLogLine,
 } from './database-unavailable.js';
-import { NotFoundError, UserInputError } from './errors.js';
+import { ConflictError, NotFoundError, UserInputError } from './errors.js';
 import type { ViewsService } from './views.service.js';
 
 interface ErrorAnswer {
@@ -36,6 +36,7 @@ const CODES: Record<number, string> = {
   401: 'unauthorized',
   403: 'access_denied',
   404: 'not_found',
+  409: 'conflict',
   405: 'method_not_allowed',
   413: 'request_too_large',
   415: 'unsupported_media_type',
@@ -83,7 +84,10 @@ export function describeError(
       return { status, code: CODES[status] ?? 'invalid_request', message };
     }
   } else if (exception instanceof UserInputError) {
-    const status = exception instanceof NotFoundError ? 404 : 400;
+    // RFC 9110 §15.5.10: a request that conflicts with the current state (an address that has
+    // an account, an administrator acting on themselves) is a 409, not bad input.
+    const status =
+      exception instanceof NotFoundError ? 404 : exception instanceof ConflictError ? 409 : 400;
     return { status, code: CODES[status], message: exception.message };
   } else if (isClientError(exception)) {
     // Fastify's own errors: body too large, bad content type, malformed JSON, ...
