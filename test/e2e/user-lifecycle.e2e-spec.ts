@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PersonalAccessTokens } from '../../src/account/personal-access-tokens.service.js';
 import { Sql } from '../../src/database/sql.js';
 import { UsersService } from '../../src/identity/users.service.js';
-import { deletedUserPseudonym, UserLifecycle } from '../../src/people/user-lifecycle.service.js';
+import { UserLifecycle } from '../../src/people/user-lifecycle.service.js';
 import { callApi, postForm, userApiTokens } from '../support/api.js';
 import { expectPage, signInAt } from '../support/oauth-client.js';
 import { TestApp, type TestUser } from '../support/test-app.js';
@@ -180,7 +181,14 @@ describe.each(['jwt', 'opaque'])('user lifecycle (%s access tokens)', (format) =
       auditById: await count('audit_events', 'actor_id', user.id),
       auditByEmail: await count('audit_events', 'actor_id', user.email),
     }).toEqual({ users: 0, payloads: 0, personal: 0, files: 0, auditById: 0, auditByEmail: 0 });
-    const pseudonym = deletedUserPseudonym(user.id);
+    // One random pseudonym for all their events: nothing derived from the id links it back.
+    const [{ pseudonym }] = await sql.query<{ pseudonym: string }>(
+      "SELECT DISTINCT actor_id AS pseudonym FROM audit_events WHERE actor_id LIKE 'deleted-user:%'",
+    );
+    expect(pseudonym).toMatch(/^deleted-user:[0-9a-f]{32}$/);
+    expect(pseudonym).not.toContain(
+      createHash('sha256').update(user.id).digest('hex').slice(0, 32),
+    );
     const kept = await sql.query<{ event: string; details: string }>(
       'SELECT event, details FROM audit_events WHERE actor_id = ? ORDER BY at',
       [pseudonym],
