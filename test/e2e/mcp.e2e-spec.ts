@@ -22,7 +22,7 @@ function mcpRequest(app: TestApp, authorization?: string, method = 'tools/list')
 }
 
 function payload(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<
     string,
     unknown
   >;
@@ -118,7 +118,7 @@ describe.each(['jwt', 'opaque'] as const)('MCP server at /mcp (%s access tokens)
         annotations: { readOnlyHint: false, openWorldHint: false },
       },
     ]);
-    expect(tools[2]!.inputSchema).toEqual(
+    expect(tools[2].inputSchema).toEqual(
       expect.objectContaining({
         type: 'object',
         required: ['name', 'content'],
@@ -147,7 +147,7 @@ describe.each(['jwt', 'opaque'] as const)('MCP server at /mcp (%s access tokens)
       structuredContent: expected,
     });
 
-    const { content: _content, ...summary } = expected;
+    const summary = { ...expected, content: undefined };
     const listed = await session.client.callTool({ name: 'list_files', arguments: {} });
     expect(listed).toEqual({
       content: [{ type: 'text', text: JSON.stringify({ files: [summary] }) }],
