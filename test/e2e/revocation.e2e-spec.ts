@@ -75,7 +75,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     const { client, accessToken, refreshToken } = await userApiTokens(app, user, 'drive.read');
     expect(await driveRead(app, accessToken)).toEqual({ status: 200 });
     const response = await revoke(app, client, refreshToken, 'refresh_token');
-    expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: '' });
+    expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: {} });
     expect(await driveRead(app, accessToken)).toEqual(revoked(app.issuer));
     await refreshFails(app, client, refreshToken);
   });
@@ -85,7 +85,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     const { client, accessToken, refreshToken } = await userApiTokens(app, user, 'drive.read');
     expect(await driveRead(app, accessToken)).toEqual({ status: 200 });
     const response = await revoke(app, client, accessToken);
-    expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: '' });
+    expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: {} });
     expect(await driveRead(app, accessToken)).toEqual(revoked(app.issuer));
     // As oidc-provider does for opaque tokens (RFC 7009 §2.1 allows it): the grant's tokens go.
     await refreshFails(app, client, refreshToken);
@@ -175,7 +175,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     const client = await app.createClient({ type: 'web' });
     for (const token of ['x'.repeat(43), 'not.a.jwt', 'eyJhbGciOiJub25lIn0.e30.']) {
       const response = await revoke(app, client, token);
-      expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: '' });
+      expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: {} });
     }
   });
 
