@@ -108,7 +108,7 @@ describe('CORS of the resources, and of the endpoints browser apps call', () => 
 
   it('the resource metadata is public: * for any origin, and with none', async () => {
     const { app } = setup;
-    for (const headers of [{ origin: EVIL_ORIGIN }, {}]) {
+    for (const headers of [{ origin: EVIL_ORIGIN }, {}] as Record<string, string>[]) {
       const response = await fetch(app.url('/.well-known/oauth-protected-resource/mcp'), {
         headers,
       });
