@@ -226,6 +226,30 @@ describe.each(['jwt', 'opaque'] as const)('MCP server at /mcp (%s access tokens)
     ]);
   });
 
+  it("refuses a request from a page of an origin not its own nor a browser app's (DNS rebinding)", async () => {
+    const { app } = setup;
+    const send = (origin: string) =>
+      callApi(app, '/mcp', {
+        method: 'POST',
+        headers: {
+          origin,
+          authorization: `Bearer ${accessToken}`,
+          accept: 'application/json, text/event-stream',
+        },
+        body: { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} },
+      });
+    const evil = await send('https://evil.example.com');
+    expect([evil.status, evil.body]).toEqual([
+      403,
+      {
+        jsonrpc: '2.0',
+        error: { code: -32000, message: 'Invalid Origin header: https://evil.example.com' },
+        id: null,
+      },
+    ]);
+    expect((await send(new URL(app.issuer).origin)).status).toBe(200);
+  });
+
   it('has no event stream or sessions (stateless): GET is 405', async () => {
     const { app } = setup;
     const response = await callApi(app, '/mcp', { token: accessToken });

@@ -11,6 +11,7 @@ import {
 import { UserInputError } from '../../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { AccessTokenContext } from '../../tokens/access-token-context.js';
+import { CLIENT_REGISTRY, type ClientRegistry } from '../../tokens/client-registry.js';
 import {
   PROTECTED_RESOURCES,
   resourceIndicator,
@@ -42,12 +43,18 @@ export class McpController {
   private readonly realm: string;
   private readonly metadata: string;
   private readonly resource: URL;
+  private readonly issuerOrigin: string;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, drive: DriveService) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    drive: DriveService,
+    @Inject(CLIENT_REGISTRY) private readonly clients: ClientRegistry,
+  ) {
     this.tools = driveTools(drive);
     this.realm = config.resourceServer.realm;
     this.metadata = resourceMetadataUrl(config.issuer, MCP);
     this.resource = new URL(resourceIndicator(config.issuer, MCP));
+    this.issuerOrigin = new URL(config.issuer).origin;
   }
 
   @Post()
@@ -58,10 +65,16 @@ export class McpController {
   ): Promise<void> {
     this.checkToolScopes(request.body, token);
     const server = this.server(token);
-    // Stateless (no session id): nothing is kept between requests.
+    // Stateless (no session id): nothing is kept between requests. Streamable HTTP, "Security
+    // Warning": servers MUST validate the Origin header (DNS rebinding); a page of another
+    // origin than ours or a registered browser app's is answered 403 by the SDK.
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
+      enableDnsRebindingProtection: true,
+      allowedOrigins: request.headers.origin
+        ? [this.issuerOrigin, ...(await this.clients.spaOrigins())]
+        : [this.issuerOrigin],
     });
     await server.connect(transport);
     reply.raw.on('close', () => {
