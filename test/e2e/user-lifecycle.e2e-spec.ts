@@ -4,13 +4,13 @@ import { PersonalAccessTokens } from '../../src/account/personal-access-tokens.s
 import { Sql } from '../../src/database/sql.js';
 import { UsersService } from '../../src/identity/users.service.js';
 import { UserLifecycle } from '../../src/people/user-lifecycle.service.js';
-import { callApi, postForm, userApiTokens } from '../support/api.js';
+import { apiMetadata, callApi, postForm, userApiTokens } from '../support/api.js';
 import { expectPage, signInAt } from '../support/oauth-client.js';
 import { TestApp, type TestUser } from '../support/test-app.js';
 import { formAction, hiddenField, UserAgent } from '../support/user-agent.js';
 
-const INVALID =
-  'Bearer realm="gatehouse", error="invalid_token", error_description="The access token is invalid"';
+const invalid = (issuer: string) =>
+  `Bearer realm="gatehouse", error="invalid_token", error_description="The access token is invalid", resource_metadata="${apiMetadata(issuer)}"`;
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const ADMIN = { id: 'admin-under-test', ip: '127.0.0.1' };
 
@@ -101,15 +101,21 @@ describe.each(['jwt', 'opaque'])('user lifecycle (%s access tokens)', (format) =
     const disabled = await people.disable(user.id, ADMIN);
     expect(disabled.disabledAt).toEqual(expect.any(Number));
 
-    expect(await drive(tokens.accessToken)).toEqual({ status: 401, challenge: INVALID });
-    expect(await drive(pat)).toEqual({ status: 401, challenge: INVALID });
+    expect(await drive(tokens.accessToken)).toEqual({
+      status: 401,
+      challenge: invalid(app.issuer),
+    });
+    expect(await drive(pat)).toEqual({ status: 401, challenge: invalid(app.issuer) });
     const refused = await refresh(tokens);
     expect([refused.status, (refused.body as { error: string }).error]).toEqual([
       400,
       'invalid_grant',
     ]);
     // A personal token made after the disable (the pages would not let them) is refused too.
-    expect(await drive(await personalToken(user))).toEqual({ status: 401, challenge: INVALID });
+    expect(await drive(await personalToken(user))).toEqual({
+      status: 401,
+      challenge: invalid(app.issuer),
+    });
     const signIn = await signInAt(new UserAgent(app.issuer), user, '/account');
     expect(signIn.status).toBe(400);
     expect(signIn.body).toContain('Incorrect email or password.');
@@ -162,8 +168,11 @@ describe.each(['jwt', 'opaque'])('user lifecycle (%s access tokens)', (format) =
 
     await people.delete(user.id, ADMIN);
 
-    expect(await drive(tokens.accessToken)).toEqual({ status: 401, challenge: INVALID });
-    expect(await drive(pat)).toEqual({ status: 401, challenge: INVALID });
+    expect(await drive(tokens.accessToken)).toEqual({
+      status: 401,
+      challenge: invalid(app.issuer),
+    });
+    expect(await drive(pat)).toEqual({ status: 401, challenge: invalid(app.issuer) });
     expect((await refresh(tokens)).status).toBe(400);
     const count = async (table: string, where: string, value: string) =>
       Number(

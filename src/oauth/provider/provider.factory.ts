@@ -22,6 +22,7 @@ import { securityHeadersOnEnginePages } from './corrections/engine-page-headers.
 import { discoveryListsEveryScope } from './corrections/discovery-scopes.js';
 import { compareHashedClientSecrets } from './corrections/hashed-client-secrets.js';
 import { replayError } from './corrections/replay-is-invalid-grant.js';
+import { revocationAnswersJson } from './corrections/revocation-json-body.js';
 import { createEngine, currentRoute, type Engine, type KoaContextWithOIDC } from './engine.js';
 import { auditProviderEvents } from './provider-audit.js';
 import { providerConfiguration } from './provider-config.js';
@@ -94,6 +95,7 @@ export function buildEngine(deps: EngineDependencies): Engine {
   // Inside the headers above (its 503 gets them too), outside everything that queries.
   engine.use(databaseOutage({ views, logger }));
   engine.use(corsPolicy(() => deps.clientStore.spaOrigins()));
+  engine.use(revocationAnswersJson());
   engine.use(
     tokenEndpoints({
       verify: (token) => deps.accessTokens.verify(token),
