@@ -187,7 +187,9 @@ describe('isDatabaseUnavailable', () => {
       it("a statement without an answer fails with pg's query_timeout: unavailable", async () => {
         const client = new pg.Client({ host: '127.0.0.1', port: await blackHole() });
         client.connect().catch(() => undefined); // never completes; ended below
-        const error = await thrown(() => client.query({ text: 'SELECT 1', query_timeout: 100 }));
+        // query_timeout per statement, as database/sql.ts sets it (missing from @types/pg).
+        const statement = { text: 'SELECT 1', query_timeout: 100 } as pg.QueryConfig;
+        const error = await thrown(() => client.query(statement));
         expect(error).toMatchObject({ message: 'Query read timeout' });
         expect(isDatabaseUnavailable(error)).toBe(true);
       });
