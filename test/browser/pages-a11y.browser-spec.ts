@@ -36,7 +36,6 @@ describe('every page: readable at 390 px and 1280 px, light and dark, no axe vio
   let web: TestClient;
   let native: TestClient;
   const contexts: BrowserContext[] = [];
-  const checked: string[] = [];
 
   beforeAll(async () => {
     mail = await MailServer.start();
@@ -75,22 +74,30 @@ describe('every page: readable at 390 px and 1280 px, light and dark, no axe vio
     return openPage(browser, contexts, { fakeOrigins: [APP_ORIGIN] });
   }
 
-  /** The page as it is now, at each width and colour scheme: no overflow, no violation. */
+  async function overflows(page: Page): Promise<boolean> {
+    const { scroll, client } = await page.evaluate<{ scroll: number; client: number }>(
+      '({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })',
+    );
+    return scroll > client;
+  }
+
+  /**
+   * The page as it is now: no horizontal overflow down to 320 px; at each width and colour
+   * scheme, no axe violation.
+   */
   async function check(page: Page, name: string): Promise<void> {
-    checked.push(name);
     await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.setViewportSize({ width: 320, height: 800 });
+    expect([name, 320, await overflows(page)]).toEqual([name, 320, false]);
     for (const colorScheme of SCHEMES) {
       await page.emulateMedia({ colorScheme });
       for (const width of WIDTHS) {
         await page.setViewportSize({ width, height: 800 });
-        const overflow = await page.evaluate<{ scroll: number; client: number }>(
-          '({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })',
-        );
-        expect([name, colorScheme, width, overflow.scroll <= overflow.client]).toEqual([
+        expect([name, colorScheme, width, await overflows(page)]).toEqual([
           name,
           colorScheme,
           width,
-          true,
+          false,
         ]);
         if (!(await page.evaluate("'axe' in window"))) {
           await page.evaluate(AXE);
@@ -195,6 +202,20 @@ describe('every page: readable at 390 px and 1280 px, light and dark, no axe vio
       await check(page, 'email-confirmed');
       await page.goto(confirm);
       await check(page, 'link-refused');
+
+      // Too many wrong device codes from one browser: the device page's throttle.
+      const device = await newPage();
+      await device.goto(app.url('/device'));
+      let deviceStatus = 0;
+      for (let i = 0; i < 7 && deviceStatus !== 429; i++) {
+        await device.getByLabel('Code').fill('BCDF-GHJK');
+        const answered = device.waitForResponse((r) => r.request().method() === 'POST');
+        await device.getByRole('button', { name: 'Continue' }).click();
+        deviceStatus = (await answered).status();
+      }
+      expect(deviceStatus).toBe(429);
+      await device.getByText('Too many incorrect codes.').waitFor();
+      await check(device, 'device-throttled');
 
       // The error pages, each with its own title and a next step.
       const config = await discover(app, web);
