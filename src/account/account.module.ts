@@ -8,6 +8,7 @@ import { AccountSession } from './account-session.service.js';
 import { AccountSessionsController } from './account-sessions.controller.js';
 import { AccountController } from './account.controller.js';
 import { ConnectedApps } from './connected-apps.service.js';
+import { HomeController } from './home.controller.js';
 import { PersonalAccessTokensController } from './personal-access-tokens.controller.js';
 import { PersonalAccessTokens } from './personal-access-tokens.service.js';
 
@@ -20,6 +21,7 @@ import { PersonalAccessTokens } from './personal-access-tokens.service.js';
     AccountSecurityController,
     AccountSessionsController,
     PersonalAccessTokensController,
+    HomeController,
   ],
   providers: [AccountSession, ConnectedApps, PersonalAccessTokens, CsrfService],
   exports: [AccountSession, ConnectedApps],

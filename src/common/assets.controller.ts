@@ -1,29 +1,70 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Controller, Get, Header, HttpCode, NotFoundException, Param } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Res,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PROJECT_ROOT } from './project-root.js';
 import { Public } from './public.decorator.js';
 
+interface Asset {
+  type: string;
+  body: string | Buffer;
+}
+
 /**
- * Serves the pages' stylesheet(s) from public/. There are only a few small files, read once;
- * a static-file plugin would be more machinery than the job needs.
+ * Serves the pages' stylesheets and scripts from public/, the branding stylesheet (the accent
+ * colours of BRAND_ACCENT, as CSS variables: the CSP allows no inline style) and the
+ * BRAND_LOGO_FILE. There are only a few small files, read once; a static-file plugin would be
+ * more machinery than the job needs.
  */
 @Public()
 @Controller('assets')
 export class AssetsController {
-  private readonly files = new Map<string, string>([
-    ['gatehouse.css', readFileSync(join(PROJECT_ROOT, 'public', 'gatehouse.css'), 'utf8')],
-  ]);
+  private readonly files: Map<string, Asset>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const { brand } = config;
+    const file = (name: string, type: string): [string, Asset] => [
+      name,
+      { type, body: readFileSync(join(PROJECT_ROOT, 'public', name), 'utf8') },
+    ];
+    this.files = new Map<string, Asset>([
+      file('gatehouse.css', 'text/css; charset=utf-8'),
+      file('auto-submit.js', 'text/javascript; charset=utf-8'),
+      [
+        'brand.css',
+        {
+          type: 'text/css; charset=utf-8',
+          body: `:root {\n  --accent: ${brand.accent};\n  --accent-text: ${brand.accentText};\n}\n`,
+        },
+      ],
+    ]);
+    if (brand.logoFile) {
+      this.files.set('brand-logo', {
+        type: brand.logoFile.contentType,
+        body: readFileSync(brand.logoFile.path),
+      });
+    }
+  }
 
   @Get(':name')
-  @Header('Content-Type', 'text/css; charset=utf-8')
   @Header('Cache-Control', 'public, max-age=3600')
-  stylesheet(@Param('name') name: string): string {
+  asset(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const file = this.files.get(name);
     if (file === undefined) {
       throw new NotFoundException('No such asset.');
     }
-    return file;
+    void reply.type(file.type);
+    return file.body;
   }
 }
 
