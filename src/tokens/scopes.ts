@@ -38,3 +38,19 @@ export function describeScope(scope: string): string {
 export function apiResource(issuer: string): string {
   return `${issuer}/api`;
 }
+
+/** A resource server Gatehouse issues access tokens for (RFC 8707). */
+export interface ResourceServerEntry {
+  /** Its resource indicator, which is also the `aud` of its tokens. */
+  resource: string;
+  /** The scopes its tokens may carry. */
+  scopes: readonly Scope[];
+}
+
+/**
+ * Every resource server this deployment knows, by its resource indicator: what a client may
+ * name as the audience of an exchanged token (RFC 8693 §2.1). Add a resource server here.
+ */
+export function resourceServers(issuer: string): ResourceServerEntry[] {
+  return [{ resource: apiResource(issuer), scopes: API_SCOPES }];
+}
