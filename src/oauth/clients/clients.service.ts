@@ -36,8 +36,9 @@ export interface NewClient {
   /** The operator's own app: consent is remembered even for native apps and devices. */
   firstParty?: boolean;
   /**
-   * Resource indicators it may exchange its users' access tokens for (RFC 8693); none by
-   * default. Confidential types only, each a resource server this deployment knows.
+   * Resource indicators it may exchange its users' access tokens for (RFC 8693), or their paths
+   * on the issuer (`/api`); none by default. Confidential types only, each a resource server
+   * this deployment knows.
    */
   tokenExchangeAudiences?: string[];
 }
@@ -227,8 +228,14 @@ export class ClientsService {
    * users server to server, authenticated), and only for resource servers this deployment has.
    */
   private exchangeAudiences(type: ClientType, input: NewClient, problems: string[]): string[] {
-    const audiences = unique((input.tokenExchangeAudiences ?? []).map((a) => a.trim())).filter(
-      Boolean,
+    // A path names the resource on this server: `/api` is `${ISSUER}/api`.
+    const audiences = unique(
+      (input.tokenExchangeAudiences ?? [])
+        .map((audience) => audience.trim())
+        .filter(Boolean)
+        .map((audience) =>
+          audience.startsWith('/') ? `${this.config.issuer}${audience}` : audience,
+        ),
     );
     if (audiences.length && !isConfidential(type)) {
       problems.push('only confidential applications (web, service) can exchange tokens');
