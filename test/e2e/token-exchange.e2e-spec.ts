@@ -260,6 +260,18 @@ describe('token exchange (JWT access tokens)', () => {
       });
     });
 
+    it('no scope, and none the subject token has that the client may have: invalid_scope', async () => {
+      const { app, user } = setup;
+      const { accessToken } = await userApiTokens(app, user, 'drive.read');
+      const service = await exchanger(app, 'drive.write');
+      const response = await exchange(app, service, accessToken);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        error: 'invalid_scope',
+        error_description: 'no scope of the subject_token can be exchanged for this audience',
+      });
+    });
+
     it.each(['resource', 'audience'])(
       'a %s the client may not ask for: invalid_target',
       async (parameter) => {

@@ -112,9 +112,10 @@ export function addGrantType(
   engine.registerGrantType(grantType, handler, parameters, repeatable);
 }
 
-/** `invalid_scope` (RFC 6749 §5.2), naming the scope refused in the detail. */
-export function invalidScope(description: string, scope: string): Error {
-  return new errors.InvalidScope(description, scope);
+/** `invalid_scope` (RFC 6749 §5.2), naming the scope refused (its `scope` member) if one is. */
+export function invalidScope(description: string, scope?: string): Error {
+  // The engine answers `scope` whenever it is defined; its typings want a string.
+  return new errors.InvalidScope(description, scope as string);
 }
 
 /**

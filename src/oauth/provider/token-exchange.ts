@@ -216,7 +216,7 @@ function exchangedScope(
   const requested = param(ctx, 'scope')?.split(' ').filter(Boolean);
   if (!requested) {
     if (grantable.length === 0) {
-      throw invalidScope('no scope of the subject_token can be exchanged for this audience', '');
+      throw invalidScope('no scope of the subject_token can be exchanged for this audience');
     }
     return grantable;
   }
