@@ -12,6 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { CLIENT_TYPES, type ClientEntity } from '../oauth/clients/client.entity.js';
 import { ClientsService } from '../oauth/clients/clients.service.js';
+import { resourceServers } from '../tokens/resources.js';
 import { SCOPES } from '../tokens/scopes.js';
 import { graceFromForm, newClientFromForm, registrationValues } from './app-forms.js';
 
@@ -163,6 +164,7 @@ export class AdminPagesController {
         problems,
         types: CLIENT_TYPES,
         scopes: Object.entries(SCOPES).map(([name, description]) => ({ name, description })),
+        resources: resourceServers(this.config.issuer).map((server) => server.resource),
         csrfToken: this.csrf.issue(req, reply),
       },
       status,

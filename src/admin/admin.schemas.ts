@@ -35,6 +35,13 @@ export const NewAppSchema = z
       .boolean()
       .default(false)
       .describe('Your own app: users are not asked for consent again at each authorization'),
+    token_exchange_audiences: z
+      .array(z.string().max(2000))
+      .max(MAX_URIS, `at most ${MAX_URIS} audiences`)
+      .default([])
+      .describe(
+        "Resource indicators it may exchange its users' access tokens for (RFC 8693); web and service only",
+      ),
   })
   .meta({ title: 'NewApplication' });
 
@@ -51,6 +58,7 @@ export function toNewClient(input: z.output<typeof NewAppSchema>): NewClient {
     clientUri: input.client_uri,
     allowScopeRemoval: input.allow_scope_removal,
     firstParty: input.first_party,
+    tokenExchangeAudiences: input.token_exchange_audiences,
   };
 }
 
@@ -121,6 +129,9 @@ export const AppSchema = z
     client_uri: z.string().nullable(),
     allow_scope_removal: z.boolean(),
     first_party: z.boolean(),
+    token_exchange_audiences: z
+      .array(z.string())
+      .describe('What it may exchange tokens for (RFC 8693); empty: no token exchange'),
     previous_secret_expires_at: z
       .string()
       .nullable()

@@ -12,6 +12,7 @@ describe('application forms', () => {
         scope: ['openid', 'drive.read'],
         first_party: 'on',
         logo_uri: '',
+        token_exchange_audiences: 'https://id.example/api',
       }),
     ).toEqual({
       name: 'Notes',
@@ -25,6 +26,7 @@ describe('application forms', () => {
       // Unticked: no, whatever the API's default.
       allowScopeRemoval: false,
       firstParty: true,
+      tokenExchangeAudiences: ['https://id.example/api'],
     });
   });
 

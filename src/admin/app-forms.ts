@@ -1,5 +1,5 @@
 import { UserInputError } from '../common/errors.js';
-import { type FormFields, lines, text, ticked } from '../common/form-fields.js';
+import { all, type FormFields, lines, text, ticked } from '../common/form-fields.js';
 import { parseInput } from '../common/parse-input.js';
 import { parseDurationOrZero } from '../config/duration.js';
 import type { NewClient } from '../oauth/clients/clients.service.js';
@@ -29,6 +29,7 @@ export function newClientFromForm(form: FormFields): NewClient {
       // An unticked box is a "no", not "the API's default".
       allow_scope_removal: ticked(form, 'allow_scope_removal'),
       first_party: ticked(form, 'first_party'),
+      token_exchange_audiences: all(form, 'token_exchange_audiences'),
     }),
   );
 }
@@ -45,6 +46,7 @@ export function registrationValues(form: FormFields, reshown: boolean) {
     client_uri: text(form, 'client_uri') ?? '',
     introspection: ticked(form, 'introspection'),
     firstParty: ticked(form, 'first_party'),
+    tokenExchangeAudiences: all(form, 'token_exchange_audiences'),
     // A fresh form allows scope removal; a re-shown one keeps what was posted.
     allow_scope_removal: reshown ? ticked(form, 'allow_scope_removal') : true,
   };

@@ -7,6 +7,7 @@ export const AUDIT_EVENTS = {
   'consent.granted': 'A user allowed an application',
   'consent.denied': 'A user denied an application',
   'token.issued': 'Tokens were issued for a new authorization',
+  'token.exchanged': "A client exchanged a user's access token to act for them (RFC 8693)",
   'refresh_token.reused': 'A used refresh token was presented again; its authorization was revoked',
   'grant.revoked': 'An authorization and its tokens were revoked',
   'grant.scope_removed': 'A user took back one scope of an authorization',

@@ -15,6 +15,15 @@ function print(io: CliIo, json: boolean | undefined, data: unknown, text: string
   io.out(json ? JSON.stringify(data, null, 2) : text);
 }
 
+/** `--token-exchange A,B`: the audiences, split on commas (or spaces). */
+function parseAudiences(value: string): string[] {
+  const audiences = value.split(/[\s,]+/).filter(Boolean);
+  if (!audiences.length) {
+    throw new UserInputError('--token-exchange needs at least one audience (a resource URI)');
+  }
+  return audiences;
+}
+
 /** `--grace 0`, `--grace 90s`, `--grace 12h`, ... in seconds. */
 function parseGrace(value: string): number {
   const seconds = parseDurationOrZero(value);
@@ -49,6 +58,7 @@ interface ClientsCreateOptions extends JsonOption {
   homepage?: string;
   scopeRemoval: boolean;
   firstParty?: boolean;
+  tokenExchange?: string[];
 }
 
 interface RotateOptions extends JsonOption {
@@ -123,6 +133,11 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       'users may only revoke the whole authorization, not single scopes',
     )
     .option('--first-party', 'your own app: consent is remembered even for native apps and devices')
+    .option(
+      '--token-exchange <audiences>',
+      "may exchange its users' access tokens for these resources (URIs or paths such as /api, comma-separated; RFC 8693)",
+      parseAudiences,
+    )
     .option('--json', 'print machine-readable output')
     .action(async (opts: ClientsCreateOptions) => {
       const { client, clientSecret } = await withApp((app, { ClientsService }) =>
@@ -137,6 +152,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
           clientUri: opts.homepage,
           allowScopeRemoval: opts.scopeRemoval,
           firstParty: opts.firstParty,
+          tokenExchangeAudiences: opts.tokenExchange,
         }),
       );
       const data = {

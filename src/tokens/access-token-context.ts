@@ -22,6 +22,24 @@ export class InvalidAccessToken extends Error {
   }
 }
 
+/**
+ * Who acts for the subject (RFC 8693 §4.1 `act`): the client that exchanged the user's token,
+ * and, nested, who acted before it when that token was itself an exchanged one.
+ */
+export interface Actor {
+  sub: string;
+  act?: Actor;
+}
+
+/** Whether `value` is an RFC 8693 `act` claim as Gatehouse issues it (checked to any depth). */
+export function isActor(value: unknown): value is Actor {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return false;
+  }
+  const { sub, act } = value as { sub?: unknown; act?: unknown };
+  return typeof sub === 'string' && sub !== '' && (act === undefined || isActor(act));
+}
+
 /** What a verified access token says about the request it came with. */
 export interface AccessTokenContext {
   /** `sub`: the user's id, or the client's id for a client_credentials token. */
@@ -59,4 +77,14 @@ export interface AccessTokenContext {
    * be sent as `DPoP` with a proof signed by that key.
    */
   dpopJkt?: string;
+  /**
+   * On a token obtained by token exchange (RFC 8693): the client acting for the user (`act`).
+   * `clientId` is then that same client; the user's authorization belongs to another.
+   */
+  actor?: Actor;
+  /**
+   * On an exchanged JWT: the client the authorization (`gid`) belongs to (the `gcid` claim), so
+   * that deleting that application revokes the tokens exchanged from its users' tokens too.
+   */
+  grantClientId?: string;
 }

@@ -82,6 +82,7 @@ export class AccessTokenVerifier {
       this.revocations.isRevoked({
         clientId: context.clientId,
         grantKey: context.grantKey,
+        grantClientId: context.grantClientId,
         jti: context.jti,
         issuedAt: context.issuedAt.getTime(),
       })

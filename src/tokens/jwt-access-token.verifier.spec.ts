@@ -145,6 +145,15 @@ describe('createJwtAccessTokenVerifier', () => {
       await expect(verify(token)).resolves.toMatchObject({ grantKey: 'grant-key-1' });
     });
 
+    it('the actor (act, RFC 8693 §4.1, nested) and grant client (gcid) of an exchanged token', async () => {
+      const act = { sub: 'service-2', act: { sub: 'service-1' } };
+      const token = await sign(rsa, claims({ gid: 'g', act, gcid: 'web-app' }));
+      await expect(verify(token)).resolves.toMatchObject({ actor: act, grantClientId: 'web-app' });
+      const plain = await verify(await sign(rsa, claims()));
+      expect(plain).not.toHaveProperty('actor');
+      expect(plain).not.toHaveProperty('grantClientId');
+    });
+
     it('the issue time to the millisecond (iat_ms) when it agrees with iat, else iat', async () => {
       const iat = Math.floor(Date.now() / 1000) - 10;
       const precise = await sign(rsa, claims({ iat, iat_ms: iat * 1000 + 734 }));
@@ -305,6 +314,10 @@ describe('createJwtAccessTokenVerifier', () => {
       ['a string exp', { exp: String(now() + 600) }],
       ['a string iat', { iat: String(now()) }],
       ['a non-string gid', { gid: ['grant'] }],
+      ['an act without sub', { act: { client_id: 'x' } }],
+      ['an act that is a string', { act: 'service' }],
+      ['a nested act without sub', { act: { sub: 'b', act: { sub: 7 } } }],
+      ['a non-string gcid', { gcid: 1 }],
     ])('%s', async (_, overrides) => {
       await expectRejected(await sign(rsa, claims(overrides)));
     });

@@ -20,6 +20,7 @@ import {
   EXPIRED_TOKEN,
   INVALID_TOKEN,
   InvalidAccessToken,
+  isActor,
 } from './access-token-context.js';
 
 /**
@@ -158,6 +159,7 @@ function issuedAtMs(iat: number, iatMs: unknown): number {
 /** Type-checks the claims the resource server uses; jose has checked presence and values. */
 function toContext(payload: JWTPayload): AccessTokenContext {
   const { sub, client_id: clientId, scope, aud, exp, iat, jti, gid, iat_ms: iatMs, cnf } = payload;
+  const { act, gcid } = payload;
   const jkt = (cnf as { jkt?: unknown } | undefined)?.jkt;
   if (
     typeof sub !== 'string' ||
@@ -168,11 +170,15 @@ function toContext(payload: JWTPayload): AccessTokenContext {
     (jti !== undefined && typeof jti !== 'string') ||
     (gid !== undefined && typeof gid !== 'string') ||
     (jkt !== undefined && typeof jkt !== 'string') ||
+    (act !== undefined && !isActor(act)) ||
+    (gcid !== undefined && typeof gcid !== 'string') ||
     typeof exp !== 'number' ||
     typeof iat !== 'number' ||
     aud === undefined
   ) {
-    const cause = new TypeError('sub, client_id, scope, jti, gid, exp or iat has the wrong type');
+    const cause = new TypeError(
+      'sub, client_id, scope, jti, gid, act, gcid, exp or iat has the wrong type',
+    );
     throw new InvalidAccessToken(INVALID_TOKEN, { cause });
   }
   return {
@@ -186,5 +192,7 @@ function toContext(payload: JWTPayload): AccessTokenContext {
     ...(jti === undefined ? {} : { jti }),
     ...(gid === undefined ? {} : { grantKey: gid }),
     ...(typeof jkt === 'string' ? { dpopJkt: jkt } : {}),
+    ...(isActor(act) ? { actor: act } : {}),
+    ...(typeof gcid === 'string' ? { grantClientId: gcid } : {}),
   };
 }

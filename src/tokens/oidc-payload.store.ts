@@ -199,13 +199,18 @@ export class OidcPayloadStore implements ExpiringRows {
     await this.sql.query('DELETE FROM oidc_payloads WHERE client_id = ?', [clientId]);
   }
 
-  /** An opaque access token by its key, with whether its grant (if it has one) is live. */
+  /**
+   * An opaque access token by its key, with whether its grant (if it has one) is live for the
+   * same account. The grant may be another client's: a token obtained by token exchange
+   * (RFC 8693) is issued to the exchanging client under the authorization the user gave the
+   * client whose token it exchanged, and dies with it. A token's grant id is set by the engine.
+   */
   async findAccessToken(key: string, now: number): Promise<StoredAccessToken | undefined> {
     const [row] = await this.sql.query<StoredAccessToken>(
       `SELECT t.kind, t.payload, t.grant_id, t.client_id, t.expires_at,
               (SELECT 1 FROM oidc_payloads g
                  WHERE g.kind = 'Grant' AND g.grant_id = t.grant_id
-                   AND g.account_id = t.account_id AND g.client_id = t.client_id
+                   AND g.account_id = t.account_id
                    AND (g.expires_at IS NULL OR g.expires_at > ?)) AS grant_live
        FROM oidc_payloads t
        WHERE t.kind IN ('AccessToken', 'ClientCredentials') AND t.id = ?`,

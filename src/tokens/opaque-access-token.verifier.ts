@@ -2,7 +2,7 @@ import type { ClientRegistry } from './client-registry.js';
 import type { OidcPayloadStore } from './oidc-payload.store.js';
 import { hashId } from '../common/hash-id.js';
 import { grantKey } from './revocation-list.js';
-import { InvalidAccessToken, type AccessTokenContext } from './access-token-context.js';
+import { InvalidAccessToken, isActor, type AccessTokenContext } from './access-token-context.js';
 
 interface AccessTokenPayload {
   accountId?: string;
@@ -13,6 +13,8 @@ interface AccessTokenPayload {
   exp?: number;
   /** oidc-provider's DPoP binding: the JWK thumbprint. */
   jkt?: string;
+  /** What `extraTokenClaims` added: `act` on an exchanged token (RFC 8693 §4.1). */
+  extra?: { act?: unknown };
 }
 
 /** oidc-provider's opaque token values: 43 base64url characters (256 bits) here. */
@@ -20,9 +22,11 @@ const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{20,128}$/;
 
 /**
  * Verifies opaque access tokens by looking them up, by hash, in the adapter's table: the token
- * must exist, be unexpired and audience-bound to one of the resources; a user's token must still have its
- * grant (revoking an authorization deletes it), for the same account and client; and the client
- * must still exist (deleting an app revokes everything at once). Two indexed lookups per request.
+ * must exist, be unexpired and audience-bound to one of the resources; a user's token must still
+ * have its grant (revoking an authorization deletes it), for the same account (an exchanged
+ * token's grant belongs to the client whose token was exchanged, RFC 8693: deleting that app
+ * deletes the grant); and the client must still exist (deleting an app revokes everything at
+ * once). Two indexed lookups per request.
  */
 export function createOpaqueAccessTokenVerifier(options: {
   store: OidcPayloadStore;
@@ -69,6 +73,7 @@ export function createOpaqueAccessTokenVerifier(options: {
       userPresent: userToken,
       ...(row.grant_id ? { grantKey: grantKey(row.grant_id) } : {}),
       ...(typeof stored.jkt === 'string' ? { dpopJkt: stored.jkt } : {}),
+      ...(isActor(stored.extra?.act) ? { actor: stored.extra.act } : {}),
     };
   };
 }

@@ -91,3 +91,22 @@ export function resourceForPath(path: string): ProtectedResource | undefined {
 export function resourceMetadataUrl(issuer: string, resource: ProtectedResource): string {
   return `${issuer}/.well-known/oauth-protected-resource${resource.path}`;
 }
+
+/** A resource server Gatehouse issues access tokens for (RFC 8707), as token exchange sees it. */
+export interface ResourceServerEntry {
+  /** Its resource indicator, which is also the `aud` of its tokens. */
+  resource: string;
+  /** The scopes its tokens may carry. */
+  scopes: readonly Scope[];
+}
+
+/**
+ * Every resource server this deployment knows, by its resource indicator: what a client may
+ * name as the audience of an exchanged token (RFC 8693 §2.1).
+ */
+export function resourceServers(issuer: string): ResourceServerEntry[] {
+  return RESOURCE_LIST.map((resource) => ({
+    resource: resourceIndicator(issuer, resource),
+    scopes: resource.scopes,
+  }));
+}

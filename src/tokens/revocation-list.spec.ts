@@ -72,6 +72,17 @@ describe('RevocationList', () => {
     expect(here.isRevoked({ ...token, clientId: 'other-app' })).toBe(false);
   });
 
+  it("a revoked client refuses the tokens exchanged from its users' tokens (grantClientId)", async () => {
+    await here.revoke('client', 'web-app');
+    const exchanged = {
+      clientId: 'service',
+      grantClientId: 'web-app',
+      issuedAt: Date.now() - 1000,
+    };
+    expect(here.isRevoked(exchanged)).toBe(true);
+    expect(here.isRevoked({ ...exchanged, grantClientId: 'another-app' })).toBe(false);
+  });
+
   it('a revoked token (jti) is refused whenever it was issued', async () => {
     await here.revoke('token', 'jti-1', Date.now() + 60_000);
     expect(here.isRevoked({ clientId: 'c', jti: 'jti-1', issuedAt: Date.now() + 10_000 })).toBe(

@@ -24,6 +24,8 @@ export interface RevocableToken {
   clientId: string;
   /** The key of the grant it was issued under; absent for client_credentials tokens. */
   grantKey?: string;
+  /** The client that grant belongs to, when it is another (an exchanged token, RFC 8693). */
+  grantClientId?: string;
   jti?: string;
   /** When it was issued, in milliseconds (`iat_ms`, or the start of `iat`'s second). */
   issuedAt: number;
@@ -132,6 +134,8 @@ export class RevocationList implements OnApplicationBootstrap, OnModuleDestroy, 
     return (
       (token.jti !== undefined && this.entries.token.has(token.jti)) ||
       this.revokedSince('client', token.clientId, token.issuedAt) ||
+      (token.grantClientId !== undefined &&
+        this.revokedSince('client', token.grantClientId, token.issuedAt)) ||
       (token.grantKey !== undefined && this.revokedSince('grant', token.grantKey, token.issuedAt))
     );
   }

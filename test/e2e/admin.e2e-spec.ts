@@ -8,6 +8,7 @@ import {
 } from '../support/oauth-client.js';
 import { DataSource } from 'typeorm';
 import { Sql } from '../../src/database/sql.js';
+import { ClientsService } from '../../src/oauth/clients/clients.service.js';
 import { useTestApp } from '../support/e2e.js';
 import { TestApp } from '../support/test-app.js';
 import { hiddenField, UserAgent, type Visit } from '../support/user-agent.js';
@@ -119,6 +120,15 @@ describe('Administration pages (/admin)', () => {
     [{ name: '', type: 'service' }, 'name is required'],
     [{ name: 'Bad', type: 'toaster' }, 'type must be one of web, spa, native, device, service'],
     [{ name: 'Bad', type: 'service', scope: ['drive.read', 'admin'] }, 'cannot use admin'],
+    [
+      {
+        name: 'Bad',
+        type: 'spa',
+        redirect_uris: 'https://spa.example.com/cb',
+        token_exchange_audiences: 'https://spa.example.com/api',
+      },
+      'only confidential applications (web, service) can exchange tokens',
+    ],
   ])(
     'refuses %j with the reason, keeps what was typed, registers nothing',
     async (fields: Record<string, string | string[]>, reason) => {
@@ -134,6 +144,25 @@ describe('Administration pages (/admin)', () => {
       expect((await ua.get('/admin/apps')).body).toBe(before);
     },
   );
+
+  it('registers an app allowed token exchange for the ticked resource servers', async () => {
+    const { app } = setup;
+    const api = `${app.issuer}/api`;
+    const form = await ua.get('/admin/apps/new');
+    expect(form.body).toContain(
+      `<input type="checkbox" name="token_exchange_audiences" value="${api}">`,
+    );
+    const created = await register({
+      name: 'Exchanging backend',
+      type: 'service',
+      token_exchange_audiences: api,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toContain(`<dt>Token exchange</dt><dd><code>${api}</code><br></dd>`);
+    const { clientId } = shownOnce(created);
+    const stored = await app.app.get(ClientsService).find(clientId);
+    expect(stored?.tokenExchangeAudiences).toEqual([api]);
+  });
 
   it('rotates a secret: the old one works during the grace period; revoking it ends that', async () => {
     const { app } = setup;
@@ -272,6 +301,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
       client_uri: null,
       allow_scope_removal: true,
       first_party: false,
+      token_exchange_audiences: [],
       previous_secret_expires_at: null,
       created_at: expect.any(String),
       client_secret: expect.stringMatching(/^[\w-]{43}$/),
@@ -322,6 +352,29 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
       ['client.secret_rotated', admin.id],
       ['client.created', admin.id],
     ]);
+  });
+
+  it('registers token exchange audiences by URI or path, only ones the server has', async () => {
+    const { app } = setup;
+    const register = (audiences: string[]) =>
+      callApi(app, '/api/admin/apps', {
+        method: 'POST',
+        token,
+        body: {
+          name: 'Backend',
+          type: 'web',
+          redirect_uris: ['https://b.example.com/cb'],
+          token_exchange_audiences: audiences,
+        },
+      });
+    const created = await register(['/api']);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ token_exchange_audiences: [`${app.issuer}/api`] });
+    const refused = await register(['https://elsewhere.example/api']);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain(
+      'token exchange audience https://elsewhere.example/api is not a resource of this server',
+    );
   });
 
   it('a rotated-out secret works through its grace period, then fails', async () => {

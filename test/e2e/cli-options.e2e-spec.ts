@@ -258,6 +258,7 @@ describe('every CLI option, run', () => {
       '--homepage': 'linked on the connected apps page',
       '--no-scope-removal': 'users cannot remove single scopes',
       '--first-party': 'a native app is not asked to consent again',
+      '--token-exchange': "exchanges a user's token for the API; others: unauthorized_client",
       '--json': 'lines with the id (and secret); or the app',
     },
     'clients:list': {
@@ -473,6 +474,35 @@ describe('every CLI option, run', () => {
       expect(await consentAskedAgain(own)).toBe(false);
       expect(await consentAskedAgain(foreign)).toBe(true);
     },
+    'clients:create --token-exchange': async () => {
+      const { app, user } = setup;
+      const api = `${app.issuer}/api`;
+      const exchanger = createService('--token-exchange', '/api');
+      const other = createService();
+      expect(listed(exchanger.client_id)?.token_exchange_audiences).toEqual([api]);
+      expect(listed(other.client_id)?.token_exchange_audiences).toEqual([]);
+      const { tokens } = await codeFlowTokens(app, user, 'openid drive.read');
+      const exchange = (created: Created) =>
+        postForm(
+          app,
+          '/oauth/token',
+          {
+            grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+            subject_token: tokens.access_token,
+            subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+            resource: api,
+          },
+          asTestClient(created),
+        );
+      expect(await exchange(exchanger)).toMatchObject({
+        status: 200,
+        body: { scope: 'drive.read', token_type: 'Bearer' },
+      });
+      expect(await exchange(other)).toMatchObject({
+        status: 400,
+        body: { error: 'unauthorized_client' },
+      });
+    },
     'clients:create --json': () => {
       const args = ['clients:create', '--name', 'Phone', '--type', 'native'];
       expect(succeeded(cli([...args, '--redirect-uri', NATIVE_URI]))).toMatch(
@@ -492,6 +522,7 @@ describe('every CLI option, run', () => {
           'client_uri',
           'allow_scope_removal',
           'first_party',
+          'token_exchange_audiences',
           'previous_secret_expires_at',
           'created_at',
         ].sort(),
@@ -686,6 +717,23 @@ describe('every CLI option, run', () => {
       'clients:create',
       ['--name', 'Refused', '--type', 'spa', '--redirect-uri', 'ftp://x.example.com/cb'],
       'error: ftp://x.example.com/cb: must use https',
+    ],
+    [
+      'clients:create',
+      [
+        '--name',
+        'Refused',
+        '--type',
+        'service',
+        '--token-exchange',
+        'https://elsewhere.example/api',
+      ],
+      'error: token exchange audience https://elsewhere.example/api is not a resource of this server; known: ',
+    ],
+    [
+      'clients:create',
+      ['--name', 'Refused', '--type', 'service', '--token-exchange', ','],
+      'error: --token-exchange needs at least one audience (a resource URI)',
     ],
     ['clients:list', ['--first-party'], "error: unknown option '--first-party'"],
     ['clients:rotate-secret', [], "error: missing required argument 'client_id'"],

@@ -33,6 +33,7 @@ class ClientAdapter {
       logoUri: row.logo_uri,
       clientUri: row.client_uri,
       firstParty: Boolean(row.first_party),
+      tokenExchangeAudiences: JSON.parse(row.token_exchange_audiences) as string[],
     });
   }
 

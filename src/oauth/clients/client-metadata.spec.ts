@@ -1,5 +1,5 @@
 import type { ClientEntity, ClientType } from './client.entity.js';
-import { isConfidential, toProviderMetadata } from './client-metadata.js';
+import { isConfidential, TOKEN_EXCHANGE_GRANT, toProviderMetadata } from './client-metadata.js';
 
 function client(overrides: Partial<ClientEntity> = {}): ClientEntity {
   return {
@@ -17,6 +17,7 @@ function client(overrides: Partial<ClientEntity> = {}): ClientEntity {
     clientUri: null,
     allowScopeRemoval: true,
     firstParty: false,
+    tokenExchangeAudiences: [],
     createdAt: new Date(0),
     updatedAt: new Date(0),
     ...overrides,
@@ -208,6 +209,17 @@ describe('toProviderMetadata', () => {
       gatehouse_client_type: 'web',
       introspection_allowed: true,
       first_party: false,
+      token_exchange_audiences: [],
     });
+  });
+
+  it('adds the token exchange grant (RFC 8693) for an app allowed audiences, and only then', () => {
+    const api = 'https://id.example.com/api';
+    const service = toProviderMetadata(client({ type: 'service', tokenExchangeAudiences: [api] }));
+    expect(service.grant_types).toEqual(['client_credentials', TOKEN_EXCHANGE_GRANT]);
+    expect(service.token_exchange_audiences).toEqual([api]);
+    expect(toProviderMetadata(client({ type: 'service' })).grant_types).toEqual([
+      'client_credentials',
+    ]);
   });
 });

@@ -34,6 +34,9 @@ const PROFILES: Record<
   },
 };
 
+/** RFC 8693 §2.1: the grant type of token exchange. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
 export function isConfidential(type: ClientType): boolean {
   return PROFILES[type].authMethod !== 'none';
 }
@@ -58,6 +61,7 @@ export type ClientDefinition = Pick<
   | 'logoUri'
   | 'clientUri'
   | 'firstParty'
+  | 'tokenExchangeAudiences'
 >;
 
 export function toProviderMetadata(client: ClientDefinition): Record<string, unknown> {
@@ -76,7 +80,11 @@ export function toProviderMetadata(client: ClientDefinition): Record<string, unk
     ...(client.logoUri ? { logo_uri: client.logoUri } : {}),
     ...(client.clientUri ? { client_uri: client.clientUri } : {}),
     application_type: profile.applicationType,
-    grant_types: profile.grantTypes,
+    // Token exchange only for the applications registered for it (--token-exchange): any other
+    // gets unauthorized_client (RFC 6749 §5.2).
+    grant_types: client.tokenExchangeAudiences.length
+      ? [...profile.grantTypes, TOKEN_EXCHANGE_GRANT]
+      : profile.grantTypes,
     response_types: interactive ? ['code'] : [],
     redirect_uris: interactive ? client.redirectUris : [],
     post_logout_redirect_uris: interactive ? client.postLogoutRedirectUris : [],
@@ -86,5 +94,6 @@ export function toProviderMetadata(client: ClientDefinition): Record<string, unk
     gatehouse_client_type: client.type,
     introspection_allowed: client.introspection,
     first_party: client.firstParty,
+    token_exchange_audiences: client.tokenExchangeAudiences,
   };
 }

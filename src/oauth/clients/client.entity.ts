@@ -64,6 +64,13 @@ export class ClientEntity {
   @Column({ name: 'first_party', type: 'boolean', default: false })
   firstParty!: boolean;
 
+  /**
+   * The audiences (resource indicators) it may exchange its users' access tokens for, acting
+   * for them (RFC 8693 token exchange); empty: no token exchange.
+   */
+  @Column({ name: 'token_exchange_audiences', type: 'simple-json', default: '[]' })
+  tokenExchangeAudiences!: string[];
+
   /** A resource server allowed to call the introspection endpoint. */
   @Column({ type: 'boolean', default: false })
   introspection!: boolean;

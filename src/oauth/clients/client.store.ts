@@ -20,6 +20,8 @@ export interface ClientRow {
   logo_uri: string | null;
   client_uri: string | null;
   first_party: boolean | number;
+  /** JSON list of resource indicators. */
+  token_exchange_audiences: string;
 }
 
 /**
@@ -68,7 +70,7 @@ export class ClientStore implements ClientRegistry {
     const [row] = await this.sql.query<ClientRow>(
       `SELECT id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, scope,
               introspection, previous_secret_hash, previous_secret_expires_at, logo_uri,
-              client_uri, first_party
+              client_uri, first_party, token_exchange_audiences
        FROM clients WHERE id = ?`,
       [id],
     );

@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { OidcPayloadStore } from '../../tokens/oidc-payload.store.js';
 import { RevocationList } from '../../tokens/revocation-list.js';
 import { IDENTITY_SCOPES, isScope, PRIVILEGED_SCOPES, SCOPES } from '../../tokens/scopes.js';
+import { resourceServers } from '../../tokens/resources.js';
 import { CLIENT_TYPES, type ClientEntity, type ClientType } from './client.entity.js';
 import { ClientStore } from './client.store.js';
 import { isConfidential } from './client-metadata.js';
@@ -29,6 +30,12 @@ export interface NewClient {
   allowScopeRemoval?: boolean;
   /** The operator's own app: consent is remembered even for native apps and devices. */
   firstParty?: boolean;
+  /**
+   * Resource indicators it may exchange its users' access tokens for (RFC 8693), or their paths
+   * on the issuer (`/api`); none by default. Confidential types only, each a resource server
+   * this deployment knows.
+   */
+  tokenExchangeAudiences?: string[];
 }
 
 export interface RotatedSecret {
@@ -80,6 +87,7 @@ export class ClientsService {
     if (input.introspection && !isConfidential(type)) {
       problems.push('only confidential applications (web, service) can be resource servers');
     }
+    const tokenExchangeAudiences = this.exchangeAudiences(type, input, problems);
     const logoUri = optionalUrl('logo URL', input.logoUri, ['https:'], problems);
     const clientUri = optionalUrl('homepage', input.clientUri, ['https:', 'http:'], problems);
     if (problems.length) {
@@ -101,6 +109,7 @@ export class ClientsService {
       clientUri: clientUri ?? null,
       allowScopeRemoval: input.allowScopeRemoval ?? true,
       firstParty: input.firstParty ?? false,
+      tokenExchangeAudiences,
       previousSecretHash: null,
       previousSecretExpiresAt: null,
     });
@@ -110,7 +119,15 @@ export class ClientsService {
       outcome: 'success',
       actor,
       clientId: client.id,
-      details: { name, type, scope: client.scope, redirect_uris: redirectUris },
+      details: {
+        name,
+        type,
+        scope: client.scope,
+        redirect_uris: redirectUris,
+        ...(tokenExchangeAudiences.length
+          ? { token_exchange_audiences: tokenExchangeAudiences }
+          : {}),
+      },
     });
     return { client, clientSecret };
   }
@@ -199,6 +216,33 @@ export class ClientsService {
       clientId: id,
       details: { name: client.name, type: client.type },
     });
+  }
+
+  /**
+   * The audiences a new app may exchange tokens for: only a confidential app can (it acts for
+   * users server to server, authenticated), and only for resource servers this deployment has.
+   */
+  private exchangeAudiences(type: ClientType, input: NewClient, problems: string[]): string[] {
+    // A path names the resource on this server: `/api` is `${ISSUER}/api`.
+    const audiences = unique(
+      (input.tokenExchangeAudiences ?? [])
+        .map((audience) => audience.trim())
+        .filter(Boolean)
+        .map((audience) =>
+          audience.startsWith('/') ? `${this.config.issuer}${audience}` : audience,
+        ),
+    );
+    if (audiences.length && !isConfidential(type)) {
+      problems.push('only confidential applications (web, service) can exchange tokens');
+    }
+    const known = resourceServers(this.config.issuer).map((server) => server.resource);
+    const unknown = audiences.filter((audience) => !known.includes(audience));
+    if (unknown.length) {
+      problems.push(
+        `token exchange audience ${unknown.join(', ').slice(0, 200)} is not a resource of this server; known: ${known.join(' ')}`,
+      );
+    }
+    return audiences;
   }
 
   private async get(id: string): Promise<ClientEntity> {

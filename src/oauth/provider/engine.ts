@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
-import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC, TokenEndpointGrantContext } from 'oidc-provider';
 // @ts-expect-error -- oidc-provider ships no types, and @types/oidc-provider none for internals
 import initializeKeystore from 'oidc-provider/lib/helpers/initialize_keystore.js';
 
@@ -21,6 +21,8 @@ export type {
   Configuration,
   InteractionResults,
   KoaContextWithOIDC,
+  ResourceServer,
+  TokenEndpointGrantContext,
 } from 'oidc-provider';
 
 /** A middleware in the engine's own (koa) chain, as `engine.use()` takes it. */
@@ -81,14 +83,39 @@ export function invalidGrant(detail: string): Error {
   return new errors.InvalidGrant(detail);
 }
 
-/** `invalid_target` (RFC 8707 §2): a resource the server does not know. */
-export function invalidTarget(): Error {
-  return new errors.InvalidTarget();
+/**
+ * `invalid_target` (RFC 8707 §2): a resource the server does not know; or (RFC 8693 §2.2.2) one
+ * it will not issue a token for, said in `description`.
+ */
+export function invalidTarget(description?: string): Error {
+  return new errors.InvalidTarget(description);
 }
 
-/** `invalid_scope` (RFC 6749 §5.2), naming the scope refused in the detail. */
-export function invalidScope(description: string, scope: string): Error {
-  return new errors.InvalidScope(description, scope);
+/** `invalid_request` (RFC 6749 §5.2), with its `error_description`. */
+export function invalidRequest(description: string): Error {
+  return new errors.InvalidRequest(description);
+}
+
+/**
+ * Adds a grant type to the token endpoint (and to discovery's `grant_types_supported`):
+ * `handler` answers its requests once the engine has authenticated the client and checked that
+ * the client may use it; `parameters` are the ones it reads, `repeatable` those that may be
+ * given more than once. Call it before the engine loads a client registered for it.
+ */
+export function addGrantType(
+  engine: Engine,
+  grantType: string,
+  handler: (ctx: TokenEndpointGrantContext) => Promise<void>,
+  parameters: readonly string[],
+  repeatable: readonly string[],
+): void {
+  engine.registerGrantType(grantType, handler, parameters, repeatable);
+}
+
+/** `invalid_scope` (RFC 6749 §5.2), naming the scope refused (its `scope` member) if one is. */
+export function invalidScope(description: string, scope?: string): Error {
+  // The engine answers `scope` whenever it is defined; its typings want a string.
+  return new errors.InvalidScope(description, scope as string);
 }
 
 /**

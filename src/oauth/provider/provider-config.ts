@@ -10,6 +10,7 @@ import { claimsFor } from './account-claims.js';
 import { errorPage } from './corrections/error-page.js';
 import { spareFirstPartyNativeApps } from './corrections/first-party-native-consent.js';
 import { devicePages } from './device-pages.js';
+import { exchangeClaimsOf } from './token-exchange.js';
 import {
   addConsentCheck,
   basePolicy,
@@ -19,6 +20,7 @@ import {
   type Configuration,
   type InteractionPolicy,
   type KoaContextWithOIDC,
+  type ResourceServer,
 } from './engine.js';
 import { ACCOUNT_CLIENT_ID, accountClientMetadata } from './first-party-clients.js';
 import { PROVIDER_ROUTES } from './routes.js';
@@ -107,6 +109,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
         'api_scope',
         'previous_secret_hash',
         'first_party',
+        'token_exchange_audiences',
       ],
     },
 
@@ -180,15 +183,24 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     // the grant by its key, not by its id. `iat_ms` is when it was issued, to the millisecond:
     // `iat` has whole seconds, too coarse to tell a token issued just after a revocation (say,
     // refreshed after a scope was taken back) from one issued just before it.
+    // A token obtained by token exchange (RFC 8693) carries `act` (§4.1), in both formats, and
+    // as a JWT the client its grant belongs to (`gcid`), so that deleting that app revokes it.
     extraTokenClaims(_ctx, token) {
+      const exchange = exchangeClaimsOf(token);
+      const act = exchange ? { act: exchange.act } : {};
       const jwt =
         (token.kind === 'AccessToken' || token.kind === 'ClientCredentials') &&
         token.resourceServer?.accessTokenFormat === 'jwt';
       if (!jwt) {
-        return undefined;
+        return exchange ? act : undefined;
       }
       const grantId = token.kind === 'AccessToken' ? token.grantId : undefined;
-      return { iat_ms: Date.now(), ...(grantId ? { gid: grantKey(grantId) } : {}) };
+      return {
+        iat_ms: Date.now(),
+        ...(grantId ? { gid: grantKey(grantId) } : {}),
+        ...act,
+        ...(exchange ? { gcid: exchange.grantClientId } : {}),
+      };
     },
 
     interactions: {
@@ -250,13 +262,11 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
               throw invalidScope('requested scope is not allowed', refused);
             }
           }
-          return {
-            scope: allowed.join(' '),
-            audience: resourceIndicator(config.issuer, resource),
-            accessTokenTTL: config.ttl.accessToken,
-            accessTokenFormat: config.accessTokenFormat,
-            ...(config.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: 'RS256' } } } : {}),
-          };
+          return resourceServerInfo(
+            config,
+            resourceIndicator(config.issuer, resource),
+            allowed.join(' '),
+          );
         },
       },
       rpInitiatedLogout: {
@@ -284,6 +294,25 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       );
     },
     renderError: errorPage(views),
+  };
+}
+
+/**
+ * How the engine issues access tokens for the resource server `resource`, here for a client
+ * allowed `scope`: audience-bound to it (RFC 8707), in ACCESS_TOKEN_FORMAT, for
+ * ACCESS_TOKEN_TTL. Token exchange (token-exchange.ts) issues through it too.
+ */
+export function resourceServerInfo(
+  config: AppConfig,
+  resource: string,
+  scope: string,
+): ResourceServer {
+  return {
+    scope,
+    audience: resource,
+    accessTokenTTL: config.ttl.accessToken,
+    accessTokenFormat: config.accessTokenFormat,
+    ...(config.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: 'RS256' } } } : {}),
   };
 }
 

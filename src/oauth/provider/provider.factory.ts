@@ -25,11 +25,24 @@ import { discoveryListsEveryScope } from './corrections/discovery-scopes.js';
 import { compareHashedClientSecrets } from './corrections/hashed-client-secrets.js';
 import { replayError } from './corrections/replay-is-invalid-grant.js';
 import { revocationAnswersJson } from './corrections/revocation-json-body.js';
-import { createEngine, currentRoute, type Engine, type KoaContextWithOIDC } from './engine.js';
+import {
+  addGrantType,
+  createEngine,
+  currentRoute,
+  type Engine,
+  type KoaContextWithOIDC,
+} from './engine.js';
 import { auditProviderEvents } from './provider-audit.js';
-import { providerConfiguration } from './provider-config.js';
+import { providerConfiguration, resourceServerInfo } from './provider-config.js';
 import { tokenEndpoints } from './token-endpoints.middleware.js';
+import { resourceServers } from '../../tokens/resources.js';
 import { SCOPES } from '../../tokens/scopes.js';
+import {
+  TOKEN_EXCHANGE_GRANT,
+  TOKEN_EXCHANGE_PARAMETERS,
+  TOKEN_EXCHANGE_REPEATABLE,
+  tokenExchange,
+} from './token-exchange.js';
 
 /** What the engine is built from. */
 export interface EngineDependencies {
@@ -76,6 +89,21 @@ export function buildEngine(deps: EngineDependencies): Engine {
       grants: deps.grants,
       views,
     }),
+  );
+  // RFC 8693, for the clients registered with --token-exchange; before any client is loaded.
+  addGrantType(
+    engine,
+    TOKEN_EXCHANGE_GRANT,
+    tokenExchange({
+      verify: (token) => deps.accessTokens.verify(token),
+      grantIdForKey: (key) => deps.grants.grantIdForKey(key),
+      userActive: async (id) => (await deps.users.findById(id))?.disabledAt === null,
+      resourceServers: resourceServers(config.issuer),
+      resourceServerInfo: (resource, scope) => resourceServerInfo(config, resource, scope),
+      audit: deps.audit,
+    }),
+    TOKEN_EXCHANGE_PARAMETERS,
+    TOKEN_EXCHANGE_REPEATABLE,
   );
   // First, so that it is outermost: every audit write a request starts is awaited.
   auditProviderEvents(engine, deps.audit);

@@ -1,5 +1,6 @@
 import type { EngineMiddleware, KoaContextWithOIDC } from './engine.js';
 import { grantTypeNotAllowedIsUnauthorizedClient } from './corrections/grant-type-not-allowed-is-unauthorized-client.js';
+import { introspectExchangedToken } from './corrections/exchanged-token-introspection.js';
 import { introspectionForResourceServersOnly } from './corrections/introspection-for-resource-servers.js';
 import { introspectSelfEncodedToken } from './corrections/self-encoded-token-introspection.js';
 import {
@@ -29,6 +30,7 @@ export function tokenEndpoints(deps: TokenEndpointsDependencies): EngineMiddlewa
     }
     if (route === 'introspection' && !introspectionForResourceServersOnly(ctx)) {
       await introspectSelfEncodedToken(ctx, deps.verify);
+      await introspectExchangedToken(ctx, deps.verify);
     } else if (route === 'revocation') {
       await revokeSelfEncodedToken(ctx, deps);
     }

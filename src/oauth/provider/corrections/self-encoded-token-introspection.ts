@@ -20,8 +20,11 @@ export async function introspectSelfEncodedToken(
   ctx.body = verified ? introspection(verified, ctx.oidc.provider.issuer) : { active: false };
 }
 
-/** RFC 7662 §2.2, with the members oidc-provider gives for opaque tokens. */
-function introspection(token: AccessTokenContext, issuer: string): Record<string, unknown> {
+/**
+ * RFC 7662 §2.2, with the members oidc-provider gives for opaque tokens; and `act` on a token
+ * obtained by token exchange (RFC 8693 §4.1; RFC 7662 §2.2 allows further members).
+ */
+export function introspection(token: AccessTokenContext, issuer: string): Record<string, unknown> {
   return {
     active: true,
     client_id: token.clientId,
@@ -32,6 +35,7 @@ function introspection(token: AccessTokenContext, issuer: string): Record<string
     aud: token.audience.length === 1 ? token.audience[0] : token.audience,
     ...(token.jti ? { jti: token.jti } : {}),
     ...(token.scopes.length ? { scope: token.scopes.join(' ') } : {}),
+    ...(token.actor ? { act: token.actor } : {}),
     // RFC 9449 §6.2: a DPoP-bound token says so, and to which key.
     ...(token.dpopJkt ? { cnf: { jkt: token.dpopJkt } } : {}),
     token_type: token.dpopJkt ? 'DPoP' : 'Bearer',
