@@ -537,6 +537,7 @@ async function main() {
     await writeResults(resultsFile('postgres-vs-sqlite'), report);
   } finally {
     await stopAllChildren();
+    rmSync(STATEMENTS, { force: true });
     if (OPTS.drivers.includes('postgres')) {
       try {
         psql(`DROP DATABASE IF EXISTS ${PG_DATABASE} WITH (FORCE)`);
