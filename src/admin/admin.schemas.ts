@@ -35,6 +35,10 @@ export const NewAppSchema = z
       .boolean()
       .default(false)
       .describe('Your own app: users are not asked for consent again at each authorization'),
+    require_mfa: z
+      .boolean()
+      .default(false)
+      .describe('Every authorization for the app needs a second factor in that session'),
   })
   .meta({ title: 'NewApplication' });
 
@@ -51,6 +55,7 @@ export function toNewClient(input: z.output<typeof NewAppSchema>): NewClient {
     clientUri: input.client_uri,
     allowScopeRemoval: input.allow_scope_removal,
     firstParty: input.first_party,
+    requireMfa: input.require_mfa,
   };
 }
 
@@ -121,6 +126,7 @@ export const AppSchema = z
     client_uri: z.string().nullable(),
     allow_scope_removal: z.boolean(),
     first_party: z.boolean(),
+    require_mfa: z.boolean(),
     previous_secret_expires_at: z
       .string()
       .nullable()

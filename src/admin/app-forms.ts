@@ -29,6 +29,7 @@ export function newClientFromForm(form: FormFields): NewClient {
       // An unticked box is a "no", not "the API's default".
       allow_scope_removal: ticked(form, 'allow_scope_removal'),
       first_party: ticked(form, 'first_party'),
+      require_mfa: ticked(form, 'require_mfa'),
     }),
   );
 }
@@ -45,6 +46,7 @@ export function registrationValues(form: FormFields, reshown: boolean) {
     client_uri: text(form, 'client_uri') ?? '',
     introspection: ticked(form, 'introspection'),
     firstParty: ticked(form, 'first_party'),
+    requireMfa: ticked(form, 'require_mfa'),
     // A fresh form allows scope removal; a re-shown one keeps what was posted.
     allow_scope_removal: reshown ? ticked(form, 'allow_scope_removal') : true,
   };

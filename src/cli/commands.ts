@@ -53,6 +53,7 @@ interface ClientsCreateOptions extends JsonOption {
   homepage?: string;
   scopeRemoval: boolean;
   firstParty?: boolean;
+  requireMfa?: boolean;
 }
 
 interface RotateOptions extends JsonOption {
@@ -127,6 +128,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       'users may only revoke the whole authorization, not single scopes',
     )
     .option('--first-party', 'your own app: consent is remembered even for native apps and devices')
+    .option('--require-mfa', 'every authorization for the app needs a second factor')
     .option('--json', 'print machine-readable output')
     .action(async (opts: ClientsCreateOptions) => {
       const { client, clientSecret } = await withApp((app) =>
@@ -141,6 +143,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
           clientUri: opts.homepage,
           allowScopeRemoval: opts.scopeRemoval,
           firstParty: opts.firstParty,
+          requireMfa: opts.requireMfa,
         }),
       );
       const data = {

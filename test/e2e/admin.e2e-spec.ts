@@ -272,6 +272,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
       client_uri: null,
       allow_scope_removal: true,
       first_party: false,
+      require_mfa: false,
       previous_secret_expires_at: null,
       created_at: expect.any(String),
       client_secret: expect.stringMatching(/^[\w-]{43}$/),

@@ -258,6 +258,7 @@ describe('every CLI option, run', () => {
       '--homepage': 'linked on the connected apps page',
       '--no-scope-removal': 'users cannot remove single scopes',
       '--first-party': 'a native app is not asked to consent again',
+      '--require-mfa': 'a user without a second factor is sent to set one up',
       '--json': 'lines with the id (and secret); or the app',
     },
     'clients:list': {
@@ -473,6 +474,17 @@ describe('every CLI option, run', () => {
       expect(await consentAskedAgain(own)).toBe(false);
       expect(await consentAskedAgain(foreign)).toBe(true);
     },
+    'clients:create --require-mfa': async () => {
+      const strict = createWeb('--require-mfa');
+      expect(listed(strict.client_id)?.require_mfa).toBe(true);
+      expect(listed(createWeb().client_id)?.require_mfa).toBe(false);
+      const { app, user } = setup;
+      const client = asTestClient(strict);
+      const request = await authorizationRequest(await discover(app, client), client);
+      const ua = new UserAgent(app.issuer);
+      const next = await signIn(ua, await ua.get(request.url.href), user);
+      expectPage(next, 'Set up a second factor');
+    },
     'clients:create --json': () => {
       const args = ['clients:create', '--name', 'Phone', '--type', 'native'];
       expect(succeeded(cli([...args, '--redirect-uri', NATIVE_URI]))).toMatch(
@@ -492,6 +504,7 @@ describe('every CLI option, run', () => {
           'client_uri',
           'allow_scope_removal',
           'first_party',
+          'require_mfa',
           'previous_secret_expires_at',
           'created_at',
         ].sort(),

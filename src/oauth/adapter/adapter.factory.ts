@@ -33,6 +33,7 @@ class ClientAdapter {
       logoUri: row.logo_uri,
       clientUri: row.client_uri,
       firstParty: Boolean(row.first_party),
+      requireMfa: Boolean(row.require_mfa),
     });
   }
 

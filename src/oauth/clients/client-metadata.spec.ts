@@ -17,6 +17,7 @@ function client(overrides: Partial<ClientEntity> = {}): ClientEntity {
     clientUri: null,
     allowScopeRemoval: true,
     firstParty: false,
+    requireMfa: false,
     createdAt: new Date(0),
     updatedAt: new Date(0),
     ...overrides,
@@ -208,6 +209,7 @@ describe('toProviderMetadata', () => {
       gatehouse_client_type: 'web',
       introspection_allowed: true,
       first_party: false,
+      require_mfa: false,
     });
   });
 });

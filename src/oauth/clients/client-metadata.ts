@@ -58,6 +58,7 @@ export type ClientDefinition = Pick<
   | 'logoUri'
   | 'clientUri'
   | 'firstParty'
+  | 'requireMfa'
 >;
 
 export function toProviderMetadata(client: ClientDefinition): Record<string, unknown> {
@@ -86,5 +87,6 @@ export function toProviderMetadata(client: ClientDefinition): Record<string, unk
     gatehouse_client_type: client.type,
     introspection_allowed: client.introspection,
     first_party: client.firstParty,
+    require_mfa: client.requireMfa,
   };
 }

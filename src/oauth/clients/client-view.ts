@@ -17,6 +17,7 @@ export function describeClient(client: ClientEntity, now = Date.now()) {
     client_uri: client.clientUri,
     allow_scope_removal: client.allowScopeRemoval,
     first_party: client.firstParty,
+    require_mfa: client.requireMfa,
     previous_secret_expires_at:
       client.previousSecretExpiresAt && client.previousSecretExpiresAt > now
         ? new Date(client.previousSecretExpiresAt).toISOString()

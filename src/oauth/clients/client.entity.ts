@@ -64,6 +64,10 @@ export class ClientEntity {
   @Column({ name: 'first_party', type: 'boolean', default: false })
   firstParty!: boolean;
 
+  /** Every authorization for this app needs a second factor in that session (--require-mfa). */
+  @Column({ name: 'require_mfa', type: 'boolean', default: false })
+  requireMfa!: boolean;
+
   /** A resource server allowed to call the introspection endpoint. */
   @Column({ type: 'boolean', default: false })
   introspection!: boolean;

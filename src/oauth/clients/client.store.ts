@@ -20,6 +20,7 @@ export interface ClientRow {
   logo_uri: string | null;
   client_uri: string | null;
   first_party: boolean | number;
+  require_mfa: boolean | number;
 }
 
 /**
@@ -68,7 +69,7 @@ export class ClientStore implements ClientRegistry {
     const [row] = await this.sql.query<ClientRow>(
       `SELECT id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, scope,
               introspection, previous_secret_hash, previous_secret_expires_at, logo_uri,
-              client_uri, first_party
+              client_uri, first_party, require_mfa
        FROM clients WHERE id = ?`,
       [id],
     );

@@ -29,6 +29,8 @@ export interface NewClient {
   allowScopeRemoval?: boolean;
   /** The operator's own app: consent is remembered even for native apps and devices. */
   firstParty?: boolean;
+  /** Every authorization for the app needs a second factor in that session. */
+  requireMfa?: boolean;
 }
 
 export interface RotatedSecret {
@@ -101,6 +103,7 @@ export class ClientsService {
       clientUri: clientUri ?? null,
       allowScopeRemoval: input.allowScopeRemoval ?? true,
       firstParty: input.firstParty ?? false,
+      requireMfa: input.requireMfa ?? false,
       previousSecretHash: null,
       previousSecretExpiresAt: null,
     });
