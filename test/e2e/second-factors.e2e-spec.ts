@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { callApi, userApiTokens } from '../support/api.js';
 import { MailServer } from '../support/mail-server.js';
 import {
   authorizationRequest,
@@ -292,6 +293,93 @@ describe('Second factors: an authenticator app and recovery codes', () => {
     expect(refused.status).toBe(400);
     const accepted = await submitForm(other, refused, { recovery_code: fresh[0] });
     expectPage(accepted, 'wants to access your account');
+  });
+});
+
+describe('Second factors seen and reset by an administrator', () => {
+  let mail: MailServer;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    mail = await MailServer.start();
+    app = await TestApp.start({ SMTP_URL: mail.url });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await mail.close();
+  });
+
+  it('on /admin/users: "authenticator app, N recovery codes left", and a confirmed, audited, emailed reset', async () => {
+    const admin = await app.createUser({ admin: true });
+    const user = await app.createUser();
+    await enrolAuthenticator(new UserAgent(app.issuer), user);
+    const ua = new UserAgent(app.issuer);
+    const page = await signInAt(ua, admin, `/admin/users/${user.id}`);
+    expectPage(page, user.email);
+    expect(pageText(page)).toContain('Second factors authenticator app, 10 recovery codes left');
+    const ask = await ua.postForm(`/admin/users/${user.id}/reset-second-factors`, {
+      _csrf: hiddenField(page.body, '_csrf'),
+    });
+    expectPage(ask, `Reset the second factors of ${user.email}?`);
+    const done = await submitForm(ua, ask, { confirmed: 'yes' });
+    expectPage(done, `The second factors of ${user.email} were removed`);
+    expect(pageText(done)).toContain('Second factors none');
+    const notice = await mail.waitFor(
+      user.email,
+      /second factors of your Gatehouse account were reset/,
+    );
+    expect(notice.text).toContain('An administrator removed your authenticator app');
+    const audit = await app.app
+      .get(DataSource)
+      .query<{ actor_id: string }[]>(
+        "SELECT actor_id FROM audit_events WHERE event = 'second_factor.reset'",
+      );
+    expect(audit.map((row) => row.actor_id)).toEqual([admin.id]);
+    // The person signs in with the password alone again.
+    const client = await app.createClient({ type: 'web' });
+    const config = await discover(app, client);
+    const them = new UserAgent(app.issuer);
+    const request = await authorizationRequest(config, client);
+    expectPage(await signIn(them, await them.get(request.url.href), user), 'wants to access');
+  });
+
+  it('in the API: second_factors on GET /api/admin/users/:id, DELETE …/second-factors; require_mfa on POST apps', async () => {
+    const admin = await app.createUser({ admin: true });
+    const user = await app.createUser();
+    await enrolAuthenticator(new UserAgent(app.issuer), user);
+    const tool = await app.createClient({ type: 'web', scope: 'openid offline_access admin' });
+    const { accessToken: token } = await userApiTokens(app, admin, 'admin', tool);
+    const read = await callApi(app, `/api/admin/users/${user.id}`, { token });
+    expect((read.body as { second_factors: unknown }).second_factors).toEqual({
+      authenticator_app: true,
+      passkeys: 0,
+      recovery_codes_left: 10,
+    });
+    const reset = await callApi(app, `/api/admin/users/${user.id}/second-factors`, {
+      method: 'DELETE',
+      token,
+    });
+    expect(reset.status).toBe(204);
+    const after = await callApi(app, `/api/admin/users/${user.id}`, { token });
+    expect((after.body as { second_factors: unknown }).second_factors).toEqual({
+      authenticator_app: false,
+      passkeys: 0,
+      recovery_codes_left: 0,
+    });
+    await mail.waitFor(user.email, /were reset/);
+    const created = await callApi(app, '/api/admin/apps', {
+      method: 'POST',
+      token,
+      body: {
+        name: 'Payroll',
+        type: 'web',
+        redirect_uris: ['https://payroll.example.com/cb'],
+        require_mfa: true,
+      },
+    });
+    expect(created.status).toBe(201);
+    expect((created.body as { require_mfa: boolean }).require_mfa).toBe(true);
   });
 });
 
