@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { callApi, userApiTokens } from '../support/api.js';
 import { MailServer } from '../support/mail-server.js';
@@ -302,7 +303,30 @@ describe('Second factors seen and reset by an administrator', () => {
 
   beforeAll(async () => {
     mail = await MailServer.start();
-    app = await TestApp.start({ SMTP_URL: mail.url });
+    app = await TestApp.start({
+      SMTP_URL: mail.url,
+      KEYS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    });
+  });
+
+  it('stores the app secret sealed with KEYS_ENCRYPTION_KEY, and it still verifies', async () => {
+    const user = await app.createUser();
+    const ua = new UserAgent(app.issuer);
+    const enrolled = await enrolAuthenticator(ua, user);
+    const [row] = await app.app
+      .get(DataSource)
+      .query<{ secret: string }[]>('SELECT secret FROM totp_authenticators WHERE user_id = ?', [
+        user.id,
+      ]);
+    expect(row.secret).toMatch(/^sealed:v1:/);
+    expect(row.secret).not.toContain(enrolled.app.secret);
+    const client = await app.createClient({ type: 'web' });
+    const config = await discover(app, client);
+    const request = await authorizationRequest(config, client);
+    const them = new UserAgent(app.issuer);
+    const second = await signIn(them, await them.get(request.url.href), user);
+    await awayFromStepEdge();
+    expectPage(await enterCode(them, second, enrolled.app.code()), 'wants to access');
   });
 
   afterAll(async () => {
@@ -406,7 +430,7 @@ describe('Second factors required: by an application, by acr_values, by MFA=admi
     const { config, request, page } = await authorize(ua, strict, user);
     expectPage(page, 'Set up a second factor');
     expect(pageText(page)).toContain('web app asks for a second factor');
-    const security = await ua.get(formLink(page, 'Set up a second factor'));
+    const security = await ua.get(formLink(page, 'Go to second factors'));
     expectPage(security, 'Second factors');
     const setUp = await ua.get(formLink(security, 'Set up an authenticator app'));
     expectPage(setUp, 'Set up an authenticator app');

@@ -2,7 +2,12 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsrfService, interactionPurpose } from '../../common/csrf.service.js';
 import { ViewsService } from '../../common/views.service.js';
-import { provedSecondFactor } from '../../identity/second-factors/authentication-methods.js';
+import {
+  methodsOf,
+  provedSecondFactor,
+  signInMethods,
+  type AuthenticationMethod,
+} from '../../identity/second-factors/authentication-methods.js';
 import {
   hasSecondFactor,
   SecondFactors,
@@ -84,7 +89,37 @@ export class SecondFactorStep {
     return { amr: live.amr!, acr: live.acr, ts: live.loginTs };
   }
 
-  /** The page: a code to type (or a recovery code), or how to set a second factor up. */
+  /**
+   * Completes the sign-in once the person proved `method` (`otp` for an app's or a recovery
+   * code; a passkey module passes `hwk` or `swk`): `amr` keeps what this sign-in did before
+   * (the password) and adds it, and the engine takes the authorization on.
+   */
+  async finish(
+    interaction: Interaction,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    method: Exclude<AuthenticationMethod, 'pwd'>,
+  ) {
+    const before = methodsOf(interaction.session?.amr);
+    const redirectTo = await this.provider.interactionResult(
+      req.raw,
+      reply.raw,
+      {
+        login: {
+          accountId: interaction.session!.accountId,
+          ...signInMethods([...before, method]),
+        },
+      },
+      { mergeWithLastSubmission: true },
+    );
+    return reply.code(HttpStatus.SEE_OTHER).redirect(redirectTo);
+  }
+
+  /**
+   * The page: a code to type (or a recovery code), or how to set a second factor up. Each
+   * kind the person holds is offered; `method` (the `?method=` of the page) picks the form.
+   * A passkey module adds its form to views/second-factor.eta for `method === 'passkey'`.
+   */
   async render(
     interaction: Interaction,
     req: FastifyRequest,

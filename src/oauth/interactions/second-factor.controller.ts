@@ -5,7 +5,6 @@ import { CsrfService, interactionPurpose } from '../../common/csrf.service.js';
 import { type FormFields, single } from '../../common/form-fields.js';
 import { Public } from '../../common/public.decorator.js';
 import { AuthenticatorApps } from '../../identity/second-factors/authenticator-apps.service.js';
-import { methodsOf, signInMethods } from '../../identity/second-factors/authentication-methods.js';
 import { RecoveryCodes } from '../../identity/second-factors/recovery-codes.service.js';
 import {
   SecondFactorThrottle,
@@ -15,7 +14,7 @@ import { UsersService } from '../../identity/users.service.js';
 import { Mailer } from '../../mail/mailer.service.js';
 import type { Engine } from '../provider/engine.js';
 import { OIDC_PROVIDER } from '../provider/oidc-provider.token.js';
-import { InteractionExpired, loadInteraction, type Interaction } from './interaction-details.js';
+import { InteractionExpired, loadInteraction } from './interaction-details.js';
 import { SecondFactorStep } from './second-factor-step.js';
 
 /** Longer than any code, short enough to refuse garbage without work. */
@@ -148,20 +147,6 @@ export class SecondFactorController {
         });
       }
     }
-    return this.finish(interaction, req, reply);
-  }
-
-  /** Completes the sign-in: the password of this sign-in, then a one-time code. */
-  private async finish(interaction: Interaction, req: FastifyRequest, reply: FastifyReply) {
-    const before = methodsOf(interaction.session?.amr);
-    const redirectTo = await this.provider.interactionResult(
-      req.raw,
-      reply.raw,
-      {
-        login: { accountId: interaction.session!.accountId, ...signInMethods([...before, 'otp']) },
-      },
-      { mergeWithLastSubmission: true },
-    );
-    return reply.code(HttpStatus.SEE_OTHER).redirect(redirectTo);
+    return this.step.finish(interaction, req, reply, 'otp');
   }
 }
