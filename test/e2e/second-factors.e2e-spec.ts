@@ -511,3 +511,21 @@ function formLink(page: Visit, name: string): string {
     .replace(/&#x2F;/g, '/')
     .replace(/&#39;/g, "'");
 }
+
+describe('MFA=all: everyone sets up a second factor first', () => {
+  const setup = useTestApp({ env: { MFA: 'all' } });
+
+  it('sends a person without one from the account pages and every app to set one up', async () => {
+    const { app, user } = setup;
+    const ua = new UserAgent(app.issuer);
+    const landed = await signInAt(ua, user, '/account/apps');
+    expect(landed.url).toBe(`${app.issuer}/account/security?required=1`);
+    expect(pageText(landed)).toContain('Your organisation requires a second factor');
+    const client = await app.createClient({ type: 'web' });
+    const request = await authorizationRequest(await discover(app, client), client);
+    expectPage(await ua.get(request.url.href), 'Set up a second factor');
+    // Once set up, the pages open.
+    await enrolAuthenticator(ua, user);
+    expectPage(await ua.get('/account/apps'), 'Connected apps');
+  });
+});
