@@ -11,6 +11,7 @@ describe('application forms', () => {
         redirect_uris: 'https://a.example/cb\r\nhttps://b.example/cb\n',
         scope: ['openid', 'drive.read'],
         first_party: 'on',
+        require_mfa: 'on',
         logo_uri: '',
       }),
     ).toEqual({
@@ -25,6 +26,7 @@ describe('application forms', () => {
       // Unticked: no, whatever the API's default.
       allowScopeRemoval: false,
       firstParty: true,
+      requireMfa: true,
     });
   });
 
