@@ -5,9 +5,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, secureCookies, type AppConfig } from '../config/app-config.js';
 import type { UserEntity } from '../identity/user.entity.js';
+import {
+  provedSecondFactor,
+  methodsOf,
+  signInMethods,
+} from '../identity/second-factors/authentication-methods.js';
+import { SecondFactors } from '../identity/second-factors/second-factors.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID } from '../oauth/provider/first-party-clients.js';
-import { signedInSession, type Engine } from '../oauth/provider/engine.js';
+import {
+  recordSessionMethods,
+  signedInSession,
+  type BrowserSession,
+  type Engine,
+} from '../oauth/provider/engine.js';
 import { OIDC_PROVIDER } from '../oauth/provider/oidc-provider.token.js';
 import { PROVIDER_ROUTES } from '../oauth/provider/routes.js';
 
@@ -42,12 +53,41 @@ export class AccountSession {
     @Inject(OIDC_PROVIDER) private readonly provider: Engine,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersService,
+    private readonly secondFactors: SecondFactors,
   ) {}
 
-  /** The signed-in user, or undefined. */
+  /**
+   * The signed-in user, or undefined. A person with a second factor whose session's sign-in
+   * did not prove it (they stopped after the password) is not signed in here: the sign-in
+   * this leads to asks for it.
+   */
   async user(request: FastifyRequest, reply: FastifyReply): Promise<UserEntity | undefined> {
-    const accountId = await this.accountId(request, reply);
-    return accountId ? ((await this.users.findById(accountId)) ?? undefined) : undefined;
+    const session = await this.session(request, reply);
+    if (!session.accountId) {
+      return undefined;
+    }
+    const user = await this.users.findById(session.accountId);
+    if (!user) {
+      return undefined;
+    }
+    if (!provedSecondFactor(session.amr) && (await this.secondFactors.has(user.id))) {
+      return undefined;
+    }
+    return user;
+  }
+
+  /**
+   * Records in this browser's session that its person just proved a one-time code (setting
+   * up an authenticator app): the apps and pages that need a second factor take it as done.
+   */
+  async recordOneTimeCode(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const session = await this.session(request, reply);
+    await recordSessionMethods(
+      this.provider,
+      request.raw,
+      reply.raw,
+      signInMethods([...methodsOf(session.amr), 'otp']),
+    );
   }
 
   /** The row key of this browser's session (see hash-id.ts), if it has one. */
@@ -131,10 +171,7 @@ export class AccountSession {
     return (await this.session(request, reply)).accountId;
   }
 
-  private session(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<{ accountId?: string; id?: string }> {
+  private session(request: FastifyRequest, reply: FastifyReply): Promise<BrowserSession> {
     return signedInSession(this.provider, request.raw, reply.raw);
   }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CsrfService } from '../common/csrf.service.js';
 import { ProviderModule } from '../oauth/provider/provider.module.js';
 import { PeopleModule } from '../people/people.module.js';
+import { AccountSecondFactorsController } from './account-second-factors.controller.js';
 import { AccountSecurityController } from './account-security.controller.js';
 import { AccountEmailController } from './account-email.controller.js';
 import { AccountSession } from './account-session.service.js';
@@ -19,6 +20,7 @@ import { PersonalAccessTokens } from './personal-access-tokens.service.js';
     AccountController,
     AccountEmailController,
     AccountSecurityController,
+    AccountSecondFactorsController,
     AccountSessionsController,
     PersonalAccessTokensController,
     HomeController,

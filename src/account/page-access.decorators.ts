@@ -14,7 +14,7 @@ import {
   type PageRequest,
   PageSessionGuard,
 } from './page-session.guard.js';
-import { SignInRedirectFilter } from './sign-in-required.js';
+import { SecondFactorSetupRedirectFilter, SignInRedirectFilter } from './sign-in-required.js';
 
 /**
  * A page for any signed-in user (see PageSessionGuard for what everyone else gets). A sign-in
@@ -22,6 +22,13 @@ import { SignInRedirectFilter } from './sign-in-required.js';
  * longer use your account") that would be stale by then.
  */
 export const SignedInPage = () => pageAccess({ adminOnly: false, returnWithQuery: false });
+
+/**
+ * The pages where a second factor is set up: for any signed-in user, even one the MFA policy
+ * sends there before anything else. A sign-in comes back with the query (where to continue).
+ */
+export const SecondFactorSetupPage = () =>
+  pageAccess({ adminOnly: false, returnWithQuery: true, secondFactorSetup: true });
 
 /**
  * A page for administrators only. A sign-in comes back with the query: on admin pages it holds
@@ -42,6 +49,6 @@ function pageAccess(access: PageAccess) {
     Public(),
     SetMetadata(PAGE_ACCESS, access),
     UseGuards(PageSessionGuard),
-    UseFilters(SignInRedirectFilter),
+    UseFilters(SignInRedirectFilter, SecondFactorSetupRedirectFilter),
   );
 }

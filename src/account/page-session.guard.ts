@@ -12,9 +12,10 @@ import { CsrfService } from '../common/csrf.service.js';
 import { ACCOUNT_LINK, pageError } from '../common/error-pages.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { accountSignOutUrl } from '../oauth/provider/first-party-clients.js';
+import { SecondFactors } from '../identity/second-factors/second-factors.service.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { AccountSession } from './account-session.service.js';
-import { SignInRequired } from './sign-in-required.js';
+import { SecondFactorSetupRequired, SignInRequired } from './sign-in-required.js';
 
 export const PAGE_ACCESS = 'gatehouse:page-access';
 
@@ -24,6 +25,8 @@ export interface PageAccess {
   adminOnly: boolean;
   /** Whether a sign-in comes back to the page with its query, or to its bare path. */
   returnWithQuery: boolean;
+  /** Where a second factor is set up: open to those the MFA policy sends there. */
+  secondFactorSetup?: boolean;
 }
 
 /** A page request once the guard has let it through: `@PageUser()` reads the user from here. */
@@ -31,6 +34,7 @@ export type PageRequest = FastifyRequest & { pageUser?: UserEntity };
 
 const ADMINS_ONLY = 'Only administrators may use these pages.';
 const SIGNED_OUT = 'You are signed out. Sign in again and repeat the action.';
+const SET_UP_FIRST = 'Set up a second factor first, at /account/security.';
 
 /**
  * Resolves the browser session of a page once (the sign-in shared with applications, see
@@ -40,7 +44,9 @@ const SIGNED_OUT = 'You are signed out. Sign in again and repeat the action.';
  *   resumed after a sign-in, so a session that ended meanwhile is a readable 401 page and
  *   nothing changes;
  * - an admin page, signed in without the admin role: a 403 page. The role is looked up on every
- *   request, so taking it away takes effect at once.
+ *   request, so taking it away takes effect at once;
+ * - a person the MFA policy requires a second factor of, without one: a trip to
+ *   /account/security (a form: a 403 page), the one page open to them.
  */
 @Injectable()
 export class PageSessionGuard implements CanActivate {
@@ -49,6 +55,7 @@ export class PageSessionGuard implements CanActivate {
     private readonly session: AccountSession,
     private readonly csrf: CsrfService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly secondFactors: SecondFactors,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -81,6 +88,18 @@ export class PageSessionGuard implements CanActivate {
           ],
         }),
       );
+    }
+    // MFA=all, or MFA=admins for an administrator (every page of theirs can act as one: the
+    // admin pages, personal tokens with the admin scope): set up a second factor first.
+    if (
+      !access.secondFactorSetup &&
+      this.secondFactors.policyRequires(user, user.isAdmin ? 'admin' : 'app') &&
+      !(await this.secondFactors.has(user.id))
+    ) {
+      if (!reading) {
+        throw new ForbiddenException(SET_UP_FIRST);
+      }
+      throw new SecondFactorSetupRequired();
     }
     request.pageUser = user;
     return true;

@@ -12,6 +12,28 @@ export class SignInRequired extends Error {
   }
 }
 
+/** The MFA policy requires a second factor of the person, who has none: set one up first. */
+export class SecondFactorSetupRequired extends Error {
+  override readonly name = 'SecondFactorSetupRequired';
+
+  constructor() {
+    super('Set up a second factor to continue');
+  }
+}
+
+/** Answers {@link SecondFactorSetupRequired}: to /account/security, saying why. */
+@Catch(SecondFactorSetupRequired)
+export class SecondFactorSetupRedirectFilter implements ExceptionFilter<SecondFactorSetupRequired> {
+  catch(_exception: SecondFactorSetupRequired, host: ArgumentsHost): void {
+    void host
+      .switchToHttp()
+      .getResponse<FastifyReply>()
+      .code(303)
+      .header('Cache-Control', 'no-store')
+      .redirect('/account/security?required=1');
+  }
+}
+
 /**
  * Answers {@link SignInRequired} with the sign-in redirect (AccountSession.startSignIn). A guard
  * can only let a request through or refuse it; a filter is where Nest lets another answer be

@@ -27,7 +27,9 @@ import { z } from 'zod';
 import { ConnectedApps } from '../account/connected-apps.service.js';
 import type { Actor } from '../audit/audit-event.js';
 import { parseInput } from '../common/parse-input.js';
+import { SecondFactors } from '../identity/second-factors/second-factors.service.js';
 import { UsersService } from '../identity/users.service.js';
+import { SecondFactorChanges } from '../people/second-factor-changes.service.js';
 import { UserLifecycle } from '../people/user-lifecycle.service.js';
 import { describeUser } from '../people/user-view.js';
 import { AccessToken, RequiresUser, Scopes } from '../resources/auth/decorators.js';
@@ -59,6 +61,8 @@ export class AdminUsersApiController {
     private readonly users: UsersService,
     private readonly lifecycle: UserLifecycle,
     private readonly apps: ConnectedApps,
+    private readonly secondFactors: SecondFactors,
+    private readonly secondFactorChanges: SecondFactorChanges,
   ) {}
 
   @Get()
@@ -75,6 +79,7 @@ export class AdminUsersApiController {
   @ApiNotFoundResponse({ description: 'No such user' })
   async read(@Param('id') id: string) {
     const user = await this.lifecycle.find(id);
+    const factors = await this.secondFactors.summary(user.id);
     return {
       ...describeUser(user),
       sessions: await this.lifecycle.countSessions(user.id),
@@ -82,7 +87,27 @@ export class AdminUsersApiController {
         client_id: app.clientId,
         name: app.name,
       })),
+      second_factors: {
+        authenticator_app: (factors.totp ?? 0) > 0,
+        passkeys: factors.passkey ?? 0,
+        recovery_codes_left: factors.recovery_code ?? 0,
+      },
     };
+  }
+
+  @Delete(':id/second-factors')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Reset second factors: remove the authenticator app, passkeys and recovery codes',
+  })
+  @ApiNoContentResponse({ description: 'Removed; the user is told by email' })
+  @ApiNotFoundResponse({ description: 'No such user' })
+  async resetSecondFactors(
+    @Param('id') id: string,
+    @AccessToken() token: AccessTokenContext,
+    @Req() req: FastifyRequest,
+  ): Promise<void> {
+    await this.secondFactorChanges.reset(await this.lifecycle.find(id), actor(token, req));
   }
 
   @Patch(':id')

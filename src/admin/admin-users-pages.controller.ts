@@ -15,6 +15,11 @@ import { Invitations } from '../people/invitations.service.js';
 import { PasswordReset } from '../people/password-reset.service.js';
 import { TooManyEmailRequests } from '../people/email-request-throttle.js';
 import { AuditLog } from '../audit/audit-log.service.js';
+import {
+  SecondFactors,
+  type SecondFactorSummary,
+} from '../identity/second-factors/second-factors.service.js';
+import { SecondFactorChanges } from '../people/second-factor-changes.service.js';
 import { parseUserListQuery } from './admin-users.schemas.js';
 
 /** The confirmable actions on a user's page: what the confirmation asks, what it says after. */
@@ -44,6 +49,13 @@ const ACTIONS = {
     button: 'Remove admin',
     done: '{email} is no longer an administrator.',
   },
+  'reset-second-factors': {
+    question: 'Reset the second factors of {email}?',
+    explain:
+      'Their authenticator app, passkeys and recovery codes are removed, and they are told by email. They sign in with their password alone until they set one up again (at once, if the MFA policy requires one of them).',
+    button: 'Reset second factors',
+    done: 'The second factors of {email} were removed; they were told by email.',
+  },
   'send-reset': {
     question: 'Send {email} a link to set a new password?',
     explain:
@@ -72,6 +84,8 @@ export class AdminUsersPagesController {
     private readonly invitations: Invitations,
     private readonly passwordReset: PasswordReset,
     private readonly audit: AuditLog,
+    private readonly secondFactors: SecondFactors,
+    private readonly secondFactorChanges: SecondFactorChanges,
   ) {}
 
   @Get()
@@ -208,6 +222,8 @@ export class AdminUsersPagesController {
           actor: by,
           details: { email: user.email, by: 'administrator' },
         });
+      case 'reset-second-factors':
+        return this.secondFactorChanges.reset(user, by);
       case 'disable':
         return this.lifecycle.disable(user.id, by);
       case 'enable':
@@ -253,11 +269,24 @@ export class AdminUsersPagesController {
       user,
       sessions: await this.lifecycle.countSessions(user.id),
       apps: await this.apps.list(user.id),
+      secondFactors: describeSecondFactors(await this.secondFactors.summary(user.id)),
       csrfToken: this.csrf.issue(req, reply),
       ...extra,
     };
     return this.views.send(reply, 'admin-user', view, status);
   }
+}
+
+/** "authenticator app, 9 recovery codes left", or undefined for none. */
+function describeSecondFactors(summary: SecondFactorSummary): string | undefined {
+  const parts = [
+    ...(summary.totp ? ['authenticator app'] : []),
+    ...(summary.passkey ? [`${summary.passkey} passkey${summary.passkey === 1 ? '' : 's'}`] : []),
+    ...(summary.recovery_code
+      ? [`${summary.recovery_code} recovery code${summary.recovery_code === 1 ? '' : 's'} left`]
+      : []),
+  ];
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 function actor(admin: UserEntity, req: FastifyRequest): Actor {

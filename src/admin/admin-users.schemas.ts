@@ -65,6 +65,13 @@ export const UserSchema = z
 export const UserDetailSchema = UserSchema.extend({
   sessions: z.number().int().describe('Browser sessions signed in now'),
   connected_apps: z.array(z.object({ client_id: z.string(), name: z.string() })),
+  second_factors: z
+    .object({
+      authenticator_app: z.boolean(),
+      passkeys: z.number().int(),
+      recovery_codes_left: z.number().int(),
+    })
+    .describe('What the user set up; DELETE …/second-factors resets them'),
 }).meta({ title: 'UserDetail' });
 
 export const UserPageSchema = z

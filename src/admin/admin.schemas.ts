@@ -42,6 +42,10 @@ export const NewAppSchema = z
       .describe(
         "Resource indicators it may exchange its users' access tokens for (RFC 8693); web and service only",
       ),
+    require_mfa: z
+      .boolean()
+      .default(false)
+      .describe('Every authorization for the app needs a second factor in that session'),
   })
   .meta({ title: 'NewApplication' });
 
@@ -59,6 +63,7 @@ export function toNewClient(input: z.output<typeof NewAppSchema>): NewClient {
     allowScopeRemoval: input.allow_scope_removal,
     firstParty: input.first_party,
     tokenExchangeAudiences: input.token_exchange_audiences,
+    requireMfa: input.require_mfa,
   };
 }
 
@@ -132,6 +137,7 @@ export const AppSchema = z
     token_exchange_audiences: z
       .array(z.string())
       .describe('What it may exchange tokens for (RFC 8693); empty: no token exchange'),
+    require_mfa: z.boolean(),
     previous_secret_expires_at: z
       .string()
       .nullable()

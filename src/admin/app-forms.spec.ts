@@ -11,6 +11,7 @@ describe('application forms', () => {
         redirect_uris: 'https://a.example/cb\r\nhttps://b.example/cb\n',
         scope: ['openid', 'drive.read'],
         first_party: 'on',
+        require_mfa: 'on',
         logo_uri: '',
         token_exchange_audiences: 'https://id.example/api',
       }),
@@ -27,6 +28,7 @@ describe('application forms', () => {
       allowScopeRemoval: false,
       firstParty: true,
       tokenExchangeAudiences: ['https://id.example/api'],
+      requireMfa: true,
     });
   });
 

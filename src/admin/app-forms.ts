@@ -30,6 +30,7 @@ export function newClientFromForm(form: FormFields): NewClient {
       allow_scope_removal: ticked(form, 'allow_scope_removal'),
       first_party: ticked(form, 'first_party'),
       token_exchange_audiences: all(form, 'token_exchange_audiences'),
+      require_mfa: ticked(form, 'require_mfa'),
     }),
   );
 }
@@ -47,6 +48,7 @@ export function registrationValues(form: FormFields, reshown: boolean) {
     introspection: ticked(form, 'introspection'),
     firstParty: ticked(form, 'first_party'),
     tokenExchangeAudiences: all(form, 'token_exchange_audiences'),
+    requireMfa: ticked(form, 'require_mfa'),
     // A fresh form allows scope removal; a re-shown one keeps what was posted.
     allow_scope_removal: reshown ? ticked(form, 'allow_scope_removal') : true,
   };

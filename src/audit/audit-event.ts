@@ -33,6 +33,11 @@ export const AUDIT_EVENTS = {
   'password.reset': "A user's password was reset by link; their sessions and tokens were revoked",
   'invitation.sent': 'An administrator invited an email address',
   'invitation.accepted': 'An invited person created their account',
+  'second_factor.added': 'A user set up a second factor, or made new recovery codes',
+  'second_factor.removed': 'A user removed a second factor',
+  'second_factor.reset': 'An administrator removed every second factor of a user',
+  'second_factor.verified': 'A user proved a second factor at sign-in, or failed to',
+  'recovery_code.used': 'A user signed in with a recovery code',
 } as const;
 
 export type AuditEventName = keyof typeof AUDIT_EVENTS;

@@ -59,6 +59,7 @@ interface ClientsCreateOptions extends JsonOption {
   scopeRemoval: boolean;
   firstParty?: boolean;
   tokenExchange?: string[];
+  requireMfa?: boolean;
 }
 
 interface RotateOptions extends JsonOption {
@@ -138,6 +139,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       "may exchange its users' access tokens for these resources (URIs or paths such as /api, comma-separated; RFC 8693)",
       parseAudiences,
     )
+    .option('--require-mfa', 'every authorization for the app needs a second factor')
     .option('--json', 'print machine-readable output')
     .action(async (opts: ClientsCreateOptions) => {
       const { client, clientSecret } = await withApp((app, { ClientsService }) =>
@@ -153,6 +155,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
           allowScopeRemoval: opts.scopeRemoval,
           firstParty: opts.firstParty,
           tokenExchangeAudiences: opts.tokenExchange,
+          requireMfa: opts.requireMfa,
         }),
       );
       const data = {

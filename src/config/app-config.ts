@@ -32,6 +32,13 @@ export interface ResourceServerConfig {
 /** Who may create an account: admins by invitation, anyone at /signup, or the CLI only. */
 export type SignupPolicy = 'invite' | 'open' | 'closed';
 
+/**
+ * MFA: who must have a second factor. `optional`: whoever set one up is asked for it;
+ * `admins`: administrators too must set one up before an admin page or the `admin` scope;
+ * `all`: everyone must, before any application or account page.
+ */
+export type MfaPolicy = 'optional' | 'admins' | 'all';
+
 /** How Gatehouse sends email. */
 export interface MailConfig {
   /** SMTP_URL; unset, every message is written as an .eml file under {@link outboxDir}. */
@@ -89,6 +96,8 @@ export interface AppConfig {
   strictHost: boolean;
   /** SIGNUP: who may create an account. */
   signup: SignupPolicy;
+  /** MFA: who must have a second factor. */
+  mfa: MfaPolicy;
   mail: MailConfig;
   logLevels: LogLevel[];
   logFormat: 'text' | 'json';

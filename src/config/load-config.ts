@@ -210,6 +210,7 @@ const envSchema = z.object({
   SERVE_EXAMPLES: z.enum(['true', 'false']).optional(),
   NODE_ENV: z.string().optional(),
   SIGNUP: z.enum(['invite', 'open', 'closed']).default('invite'),
+  MFA: z.enum(['optional', 'admins', 'all']).default('optional'),
   SMTP_URL: smtpUrl,
   // RFC 5322 mailbox: an address, optionally with a display name (`Gatehouse <id@example.com>`).
   MAIL_FROM: z
@@ -304,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: e.TRUST_PROXY,
     strictHost: e.STRICT_HOST === 'true',
     signup: e.SIGNUP,
+    mfa: e.MFA,
     mail: {
       smtpUrl: e.SMTP_URL,
       // Unset, mail comes from the issuer's host name, which is what recipients recognise.

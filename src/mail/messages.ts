@@ -10,7 +10,11 @@ export type MessageKind =
   | 'password_changed'
   | 'invitation'
   | 'change_email'
-  | 'email_changed';
+  | 'email_changed'
+  | 'second_factor_added'
+  | 'second_factor_removed'
+  | 'second_factors_reset'
+  | 'recovery_code_used';
 
 export interface MessageInput {
   /** The link the message is about (absent for notices). */
@@ -19,6 +23,10 @@ export interface MessageInput {
   validFor?: string;
   /** For an email change: the new address. */
   newEmail?: string;
+  /** For second-factor notices: what was added or removed ("an authenticator app"). */
+  factor?: string;
+  /** For a used recovery code: how many are left. */
+  remaining?: number;
   /** The Gatehouse sign-in address, for notices. */
   issuer: string;
 }
@@ -117,5 +125,53 @@ export function composeMessage(kind: MessageKind, input: MessageInput): Composed
         why: `You got this email because this address was the one of a ${PRODUCT} account until now.`,
         notYou: `If it was not you, reset your password at ${input.issuer}/password/forgot with the new address, or tell your administrator at once.`,
       };
+    case 'second_factor_added':
+      return {
+        subject: `A second factor was added to your ${PRODUCT} account`,
+        paragraphs: [
+          `${capitalized(input.factor ?? 'a second factor')} was just set up for your account. Signing in now asks for it after your password.`,
+          `See your second factors at ${input.issuer}/account/security.`,
+        ],
+        why: `You got this email because the second factors of the ${PRODUCT} account for this address changed.`,
+        notYou: `If it was not you, someone knows your password: reset it at once at ${input.issuer}/password/forgot and tell your administrator.`,
+      };
+    case 'second_factor_removed':
+      return {
+        subject: `A second factor was removed from your ${PRODUCT} account`,
+        paragraphs: [
+          `${capitalized(input.factor ?? 'a second factor')} was just removed from your account.`,
+          `See your second factors at ${input.issuer}/account/security.`,
+        ],
+        why: `You got this email because the second factors of the ${PRODUCT} account for this address changed.`,
+        notYou: `If it was not you, reset your password at once at ${input.issuer}/password/forgot, set up your second factor again and tell your administrator.`,
+      };
+    case 'second_factors_reset':
+      return {
+        subject: `The second factors of your ${PRODUCT} account were reset`,
+        paragraphs: [
+          'An administrator removed your authenticator app, passkeys and recovery codes: you sign in with your password alone until you set one up again.',
+          `Set up a second factor again at ${input.issuer}/account/security.`,
+        ],
+        why: `You got this email because an administrator of ${input.issuer} reset the second factors of the account for this address.`,
+        notYou: 'If you did not ask for it, tell your administrator at once.',
+      };
+    case 'recovery_code_used':
+      return {
+        subject: `A recovery code was used to sign in to your ${PRODUCT} account`,
+        paragraphs: [
+          `Someone signed in to your account with one of your recovery codes. ${
+            input.remaining === 1
+              ? 'You have 1 recovery code left.'
+              : `You have ${input.remaining ?? 0} recovery codes left.`
+          }`,
+          `If you lost your authenticator app, set up a new one and make new recovery codes at ${input.issuer}/account/security.`,
+        ],
+        why: `You got this email because a recovery code of the ${PRODUCT} account for this address was used.`,
+        notYou: `If it was not you, someone has your password and a recovery code: reset your password at once at ${input.issuer}/password/forgot, make new recovery codes and tell your administrator.`,
+      };
   }
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

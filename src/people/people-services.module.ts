@@ -9,6 +9,7 @@ import { EmailVerification } from './email-verification.service.js';
 import { Invitations } from './invitations.service.js';
 import { PasswordReset } from './password-reset.service.js';
 import { SignUp } from './sign-up.service.js';
+import { SecondFactorChanges } from './second-factor-changes.service.js';
 import { SessionActivity } from './session-activity.service.js';
 import { SessionActivityStore } from './session-activity.store.js';
 import { UserAccess } from './user-access.service.js';
@@ -31,8 +32,10 @@ import { UserLifecycle } from './user-lifecycle.service.js';
     UserLifecycle,
     SessionActivity,
     SessionActivityStore,
+    SecondFactorChanges,
   ],
   exports: [
+    SecondFactorChanges,
     UserAccess,
     UserLifecycle,
     SessionActivity,

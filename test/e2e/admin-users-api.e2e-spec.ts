@@ -71,6 +71,7 @@ describe('Admin API (/api/admin/users)', () => {
       email_verified: false,
       sessions: 1,
       connected_apps: [{ client_id: expect.any(String), name: 'Admin tool' }],
+      second_factors: { authenticator_app: false, passkeys: 0, recovery_codes_left: 0 },
     });
     const unknown = await api('/no-such-user');
     expect([unknown.status, unknown.body]).toEqual([
@@ -174,6 +175,7 @@ describe('Admin API (/api/admin/users)', () => {
       'patch',
     ]);
     expect(Object.keys(doc.paths['/api/admin/users/{id}/password'])).toEqual(['post']);
+    expect(Object.keys(doc.paths['/api/admin/users/{id}/second-factors'])).toEqual(['delete']);
   });
 
   it("refuses a disabled administrator's token even before its revocation reaches it", async () => {

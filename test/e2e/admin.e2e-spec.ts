@@ -302,6 +302,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
       allow_scope_removal: true,
       first_party: false,
       token_exchange_audiences: [],
+      require_mfa: false,
       previous_secret_expires_at: null,
       created_at: expect.any(String),
       client_secret: expect.stringMatching(/^[\w-]{43}$/),

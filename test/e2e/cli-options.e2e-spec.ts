@@ -259,6 +259,7 @@ describe('every CLI option, run', () => {
       '--no-scope-removal': 'users cannot remove single scopes',
       '--first-party': 'a native app is not asked to consent again',
       '--token-exchange': "exchanges a user's token for the API; others: unauthorized_client",
+      '--require-mfa': 'a user without a second factor is sent to set one up',
       '--json': 'lines with the id (and secret); or the app',
     },
     'clients:list': {
@@ -503,6 +504,17 @@ describe('every CLI option, run', () => {
         body: { error: 'unauthorized_client' },
       });
     },
+    'clients:create --require-mfa': async () => {
+      const strict = createWeb('--require-mfa');
+      expect(listed(strict.client_id)?.require_mfa).toBe(true);
+      expect(listed(createWeb().client_id)?.require_mfa).toBe(false);
+      const { app, user } = setup;
+      const client = asTestClient(strict);
+      const request = await authorizationRequest(await discover(app, client), client);
+      const ua = new UserAgent(app.issuer);
+      const next = await signIn(ua, await ua.get(request.url.href), user);
+      expectPage(next, 'Set up a second factor');
+    },
     'clients:create --json': () => {
       const args = ['clients:create', '--name', 'Phone', '--type', 'native'];
       expect(succeeded(cli([...args, '--redirect-uri', NATIVE_URI]))).toMatch(
@@ -523,6 +535,7 @@ describe('every CLI option, run', () => {
           'allow_scope_removal',
           'first_party',
           'token_exchange_audiences',
+          'require_mfa',
           'previous_secret_expires_at',
           'created_at',
         ].sort(),

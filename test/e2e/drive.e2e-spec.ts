@@ -345,6 +345,7 @@ describe('API documentation', () => {
       'PATCH /api/admin/users/{id}': [{ oauth2: ['admin'] }],
       'DELETE /api/admin/users/{id}': [{ oauth2: ['admin'] }],
       'POST /api/admin/users/{id}/password': [{ oauth2: ['admin'] }],
+      'DELETE /api/admin/users/{id}/second-factors': [{ oauth2: ['admin'] }],
       'DELETE /api/admin/apps/{id}/secret/previous': [{ oauth2: ['admin'] }],
       'GET /api/admin/audit': [{ oauth2: ['admin'] }],
       'POST /api/admin/users/invitations': [{ oauth2: ['admin'] }],

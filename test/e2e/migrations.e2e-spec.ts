@@ -25,6 +25,7 @@ const HISTORY = [
   'DpopProofs1764340000000',
   'UserLifecycle1764350000000',
   'SessionActivity1764360000000',
+  'SecondFactors1764500000000',
   'TokenExchange1764900000000',
 ];
 

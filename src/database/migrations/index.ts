@@ -9,6 +9,7 @@ import { DpopProofs1764340000000 } from './1764340000000-dpop-proofs.js';
 import { UserLifecycle1764350000000 } from './1764350000000-user-lifecycle.js';
 import { SessionActivity1764360000000 } from './1764360000000-session-activity.js';
 import { TokenExchange1764900000000 } from './1764900000000-token-exchange.js';
+import { SecondFactors1764500000000 } from './1764500000000-second-factors.js';
 
 /**
  * Every schema change, oldest first, for both drivers (`./dialect.ts` says how to add one).
@@ -25,5 +26,6 @@ export const MIGRATIONS = [
   DpopProofs1764340000000,
   UserLifecycle1764350000000,
   SessionActivity1764360000000,
+  SecondFactors1764500000000,
   TokenExchange1764900000000,
 ];

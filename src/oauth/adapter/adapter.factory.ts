@@ -34,6 +34,7 @@ class ClientAdapter {
       clientUri: row.client_uri,
       firstParty: Boolean(row.first_party),
       tokenExchangeAudiences: JSON.parse(row.token_exchange_audiences) as string[],
+      requireMfa: Boolean(row.require_mfa),
     });
   }
 

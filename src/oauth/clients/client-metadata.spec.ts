@@ -18,6 +18,7 @@ function client(overrides: Partial<ClientEntity> = {}): ClientEntity {
     allowScopeRemoval: true,
     firstParty: false,
     tokenExchangeAudiences: [],
+    requireMfa: false,
     createdAt: new Date(0),
     updatedAt: new Date(0),
     ...overrides,
@@ -210,6 +211,7 @@ describe('toProviderMetadata', () => {
       introspection_allowed: true,
       first_party: false,
       token_exchange_audiences: [],
+      require_mfa: false,
     });
   });
 

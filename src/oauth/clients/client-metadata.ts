@@ -62,6 +62,7 @@ export type ClientDefinition = Pick<
   | 'clientUri'
   | 'firstParty'
   | 'tokenExchangeAudiences'
+  | 'requireMfa'
 >;
 
 export function toProviderMetadata(client: ClientDefinition): Record<string, unknown> {
@@ -95,5 +96,6 @@ export function toProviderMetadata(client: ClientDefinition): Record<string, unk
     introspection_allowed: client.introspection,
     first_party: client.firstParty,
     token_exchange_audiences: client.tokenExchangeAudiences,
+    require_mfa: client.requireMfa,
   };
 }

@@ -18,6 +18,7 @@ export function describeClient(client: ClientEntity, now = Date.now()) {
     allow_scope_removal: client.allowScopeRemoval,
     first_party: client.firstParty,
     token_exchange_audiences: client.tokenExchangeAudiences,
+    require_mfa: client.requireMfa,
     previous_secret_expires_at:
       client.previousSecretExpiresAt && client.previousSecretExpiresAt > now
         ? new Date(client.previousSecretExpiresAt).toISOString()

@@ -70,6 +70,9 @@ export class ClientEntity {
    */
   @Column({ name: 'token_exchange_audiences', type: 'simple-json', default: '[]' })
   tokenExchangeAudiences!: string[];
+  /** Every authorization for this app needs a second factor in that session (--require-mfa). */
+  @Column({ name: 'require_mfa', type: 'boolean', default: false })
+  requireMfa!: boolean;
 
   /** A resource server allowed to call the introspection endpoint. */
   @Column({ type: 'boolean', default: false })

@@ -22,6 +22,7 @@ export interface ClientRow {
   first_party: boolean | number;
   /** JSON list of resource indicators. */
   token_exchange_audiences: string;
+  require_mfa: boolean | number;
 }
 
 /**
@@ -70,7 +71,7 @@ export class ClientStore implements ClientRegistry {
     const [row] = await this.sql.query<ClientRow>(
       `SELECT id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, scope,
               introspection, previous_secret_hash, previous_secret_expires_at, logo_uri,
-              client_uri, first_party, token_exchange_audiences
+              client_uri, first_party, token_exchange_audiences, require_mfa
        FROM clients WHERE id = ?`,
       [id],
     );

@@ -36,6 +36,8 @@ export interface NewClient {
    * this deployment knows.
    */
   tokenExchangeAudiences?: string[];
+  /** Every authorization for the app needs a second factor in that session. */
+  requireMfa?: boolean;
 }
 
 export interface RotatedSecret {
@@ -110,6 +112,7 @@ export class ClientsService {
       allowScopeRemoval: input.allowScopeRemoval ?? true,
       firstParty: input.firstParty ?? false,
       tokenExchangeAudiences,
+      requireMfa: input.requireMfa ?? false,
       previousSecretHash: null,
       previousSecretExpiresAt: null,
     });

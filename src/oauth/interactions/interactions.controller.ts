@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import { CsrfService, interactionPurpose } from '../../common/csrf.service.js';
@@ -13,6 +24,8 @@ import { InteractionExpired, loadInteraction, type Interaction } from './interac
 import { Public } from '../../common/public.decorator.js';
 import { EMAIL_NOT_VERIFIED } from '../provider/provider-config.js';
 import { sendVerifyRequired, waitsForEmail } from './verify-required-page.js';
+import { SecondFactorStep } from './second-factor-step.js';
+import { signInMethods } from '../../identity/second-factors/authentication-methods.js';
 
 interface LoginForm {
   email?: unknown;
@@ -35,12 +48,29 @@ export class InteractionsController {
     private readonly users: UsersService,
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditLog,
+    private readonly secondFactor: SecondFactorStep,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
-  async show(@Param('uid') uid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+  async show(
+    @Param('uid') uid: string,
+    @Query('method') method: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     const interaction = await loadInteraction(this.provider, uid, req, reply);
+    if (this.secondFactor.applies(interaction)) {
+      // Proven since this page was first shown (set up on /account/security): go on.
+      const proven = await this.secondFactor.provenSince(interaction, req, reply);
+      if (proven) {
+        const login = { accountId: interaction.session!.accountId, ...proven };
+        return this.finish(req, reply, { login }, true);
+      }
+      return this.secondFactor.render(interaction, req, reply, {
+        method: typeof method === 'string' ? method : undefined,
+      });
+    }
     if (interaction.prompt.name === 'login') {
       return this.renderLogin(interaction, req, reply, HttpStatus.OK);
     }
@@ -115,7 +145,9 @@ export class InteractionsController {
       clientId,
       details: { email: user.email },
     });
-    return this.finish(req, reply, { login: { accountId: user.id } });
+    // A person with a second factor is asked for it next: the engine's login check
+    // (provider-config.ts, SECOND_FACTOR_REQUIRED) sees a session without one.
+    return this.finish(req, reply, { login: { accountId: user.id, ...signInMethods(['pwd']) } });
   }
 
   @Post('confirm')

@@ -3,11 +3,14 @@ import { AuditModule } from '../../audit/audit.module.js';
 import { CsrfService } from '../../common/csrf.service.js';
 import { LoginThrottle } from '../../identity/login-throttle.js';
 import { ProviderModule } from '../provider/provider.module.js';
+import { MailModule } from '../../mail/mail.module.js';
 import { InteractionsController } from './interactions.controller.js';
+import { SecondFactorController } from './second-factor.controller.js';
+import { SecondFactorStep } from './second-factor-step.js';
 
 @Module({
-  imports: [AuditModule, ProviderModule],
-  controllers: [InteractionsController],
-  providers: [CsrfService, LoginThrottle],
+  imports: [AuditModule, ProviderModule, MailModule],
+  controllers: [InteractionsController, SecondFactorController],
+  providers: [CsrfService, LoginThrottle, SecondFactorStep],
 })
 export class InteractionsModule {}

@@ -78,6 +78,19 @@ export function addConsentCheck(
   policy.get('consent')!.checks.add(new interactionPolicy.Check(reason, description, check));
 }
 
+/**
+ * Adds a check to the login prompt of `policy`: when `check` is true the engine stops the
+ * authorization at the sign-in step with `reason`, even with a signed-in session.
+ */
+export function addLoginCheck(
+  policy: InteractionPolicy,
+  reason: string,
+  description: string,
+  check: (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>,
+): void {
+  policy.get('login')!.checks.add(new interactionPolicy.Check(reason, description, check));
+}
+
 /** `invalid_grant` (RFC 6749 §5.2); `detail` goes to the engine's log and events only. */
 export function invalidGrant(detail: string): Error {
   return new errors.InvalidGrant(detail);
@@ -131,18 +144,59 @@ export async function signedInAccountId(
   return (await signedInSession(engine, req, res)).accountId;
 }
 
-/** The browser session of a request: its id (the cookie's value) and account, if signed in. */
+/**
+ * A browser session as the engine keeps it: its id (the cookie's value), the account signed
+ * in, and how and when that sign-in was done (RFC 8176 `amr`, `acr`, epoch seconds).
+ */
+export interface BrowserSession {
+  accountId?: string;
+  id?: string;
+  amr?: string[];
+  acr?: string;
+  loginTs?: number;
+}
+
+interface StoredSession extends BrowserSession {
+  exp?: number;
+  persist(): Promise<unknown>;
+}
+
+/** The browser session of a request: its id and account, if signed in, and how. */
 export function signedInSession(
   engine: Engine,
   req: IncomingMessage,
   res: ServerResponse,
-): Promise<{ accountId?: string; id?: string }> {
+): Promise<BrowserSession> {
+  return storedSession(engine, req, res);
+}
+
+/**
+ * Records in the request's signed-in session that a second factor was just proven outside of
+ * an authorization (setting one up on /account/security), so the pages and apps that need one
+ * do not ask for it again in this session. Nothing happens without a signed-in session.
+ */
+export async function recordSessionMethods(
+  engine: Engine,
+  req: IncomingMessage,
+  res: ServerResponse,
+  methods: { amr: string[]; acr: string },
+): Promise<void> {
+  const session = await storedSession(engine, req, res);
+  if (!session.accountId || typeof session.exp !== 'number') {
+    return;
+  }
+  session.amr = methods.amr;
+  session.acr = methods.acr;
+  await session.persist();
+}
+
+function storedSession(
+  engine: Engine,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<StoredSession> {
   const ctx = engine.createContext(req, res);
-  return (
-    engine.Session as unknown as {
-      get(ctx: unknown): Promise<{ accountId?: string; id?: string }>;
-    }
-  ).get(ctx);
+  return (engine.Session as unknown as { get(ctx: unknown): Promise<StoredSession> }).get(ctx);
 }
 
 /**

@@ -1,5 +1,11 @@
 import type { AppConfig } from '../../config/app-config.js';
 import type { ViewsService } from '../../common/views.service.js';
+import {
+  ACR_MFA,
+  ACR_VALUES,
+  provedSecondFactor,
+} from '../../identity/second-factors/authentication-methods.js';
+import type { SecondFactors } from '../../identity/second-factors/second-factors.service.js';
 import type { UsersService } from '../../identity/users.service.js';
 import type { KeyMaterial } from '../../keys/keys.service.js';
 import type { GrantsService } from '../grants/grants.service.js';
@@ -13,6 +19,7 @@ import { devicePages } from './device-pages.js';
 import { exchangeClaimsOf } from './token-exchange.js';
 import {
   addConsentCheck,
+  addLoginCheck,
   basePolicy,
   invalidScope,
   invalidTarget,
@@ -30,8 +37,18 @@ export interface ProviderDependencies {
   keys: KeyMaterial;
   adapter: (name: string) => unknown;
   users: UsersService;
+  secondFactors: SecondFactors;
   grants: GrantsService;
   views: ViewsService;
+}
+
+/** What the engine knows of a signed-in account (`ctx.oidc.account`). */
+export interface EngineAccount {
+  accountId: string;
+  emailVerified: boolean;
+  isAdmin: boolean;
+  /** Whether the person has a second factor (asked only when a check needs it). */
+  hasSecondFactor(): Promise<boolean>;
 }
 
 /** Application types whose users consent at every authorization. */
@@ -65,7 +82,10 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     // (the engine itself would list only the scopes above: corrections/discovery-scopes.ts).
     discovery: { scopes_supported: Object.keys(SCOPES) },
     claims: {
-      openid: ['sub'],
+      // Every ID token says how and when the person authenticated (OpenID Connect Core §2,
+      // RFC 8176 `amr`); the engine adds these only when a client asks, unless they belong
+      // to a scope.
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
       profile: ['name', 'updated_at'],
       email: ['email', 'email_verified'],
     },
@@ -79,11 +99,13 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       if (!user || user.disabledAt !== null) {
         return undefined;
       }
-      return {
+      const account: EngineAccount = {
         accountId: user.id,
         emailVerified: user.emailVerifiedAt !== null,
-        claims: () => claimsFor(user) as { sub: string },
+        isAdmin: user.isAdmin,
+        hasSecondFactor: () => deps.secondFactors.has(user.id),
       };
+      return { ...account, claims: () => claimsFor(user) as { sub: string } };
     },
 
     // Only the authorization code flow: implicit and hybrid responses leak tokens through the
@@ -110,8 +132,12 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
         'previous_secret_hash',
         'first_party',
         'token_exchange_audiences',
+        'require_mfa',
       ],
     },
+    // OpenID Connect Core §2 `acr`: a password alone, or with a second factor. A client asks
+    // for the second with `acr_values` (see the login check below); the ID token says which.
+    acrValues: ACR_VALUES,
 
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
@@ -204,7 +230,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
     },
 
     interactions: {
-      policy: interactionPolicyFor(config),
+      policy: interactionPolicyFor(config, deps.secondFactors),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     features: {
@@ -330,10 +356,13 @@ export const EMAIL_NOT_VERIFIED = 'email_not_verified';
  * is where the person asks for a new link. Invited users are confirmed by accepting; in the
  * other modes every account came from an administrator.
  */
-function interactionPolicyFor(config: AppConfig): InteractionPolicy {
+function interactionPolicyFor(config: AppConfig, secondFactors: SecondFactors): InteractionPolicy {
   const policy = spareFirstPartyNativeApps(
     basePolicy(),
     (ctx) => extraMetadata(ctx.oidc.client!, 'first_party') === true,
+  );
+  addLoginCheck(policy, SECOND_FACTOR_REQUIRED, 'a second factor is required', (ctx) =>
+    secondFactorNeeded(ctx, secondFactors),
   );
   if (config.signup === 'open') {
     addConsentCheck(
@@ -348,10 +377,62 @@ function interactionPolicyFor(config: AppConfig): InteractionPolicy {
   return policy;
 }
 
+/**
+ * The reason of the login prompt that asks a signed-in person for their second factor (or,
+ * when they must have one and have none, to set one up), see {@link secondFactorNeeded}.
+ */
+export const SECOND_FACTOR_REQUIRED = 'second_factor_required';
+
+/**
+ * Whether this authorization must stop for a second factor: the session's sign-in did not
+ * prove one (its `amr`), and either the person has one (whoever set one up is always asked
+ * for it), or one is required here and they must set one up. Required: by the MFA policy
+ * (`all`; `admins` for an administrator asking for the `admin` scope), by the application
+ * (`--require-mfa`), or by the client asking for the MFA level in `acr_values` or as an
+ * essential `acr` claim (OpenID Connect Core §3.1.2.1, §5.5.1.1). Gatehouse's own account
+ * pages are where a second factor is set up, so they are never stopped for a missing one.
+ */
+async function secondFactorNeeded(
+  ctx: KoaContextWithOIDC,
+  secondFactors: SecondFactors,
+): Promise<boolean> {
+  const { session, client } = ctx.oidc;
+  const account = ctx.oidc.account as unknown as EngineAccount | undefined;
+  if (!session?.accountId || !account || provedSecondFactor(session.amr)) {
+    return false;
+  }
+  if (await account.hasSecondFactor()) {
+    return true;
+  }
+  if (client?.clientId === ACCOUNT_CLIENT_ID) {
+    return false;
+  }
+  return (
+    secondFactors.policyRequires(
+      account,
+      requestedScopes(ctx).includes('admin') ? 'admin' : 'app',
+    ) ||
+    extraMetadata(client!, 'require_mfa') === true ||
+    asksForMfa(ctx)
+  );
+}
+
+/** Whether the client asked for the MFA level: `acr_values`, or an essential `acr` claim. */
+function asksForMfa(ctx: KoaContextWithOIDC): boolean {
+  const acrValues = ctx.oidc.params?.acr_values;
+  if (typeof acrValues === 'string' && acrValues.split(' ').includes(ACR_MFA)) {
+    return true;
+  }
+  const acr = (ctx.oidc.claims as { id_token?: { acr?: { value?: unknown; values?: unknown } } })
+    ?.id_token?.acr;
+  return acr?.value === ACR_MFA || (Array.isArray(acr?.values) && acr.values.includes(ACR_MFA));
+}
+
 /** Our extra client metadata; oidc-provider keeps it under its registered (snake_case) name. */
 function extraMetadata(
   client: object,
-  name: 'api_scope' | 'introspection_allowed' | 'gatehouse_client_type' | 'first_party',
+  name:
+    'api_scope' | 'introspection_allowed' | 'gatehouse_client_type' | 'first_party' | 'require_mfa',
 ): unknown {
   return (client as Record<string, unknown>)[name];
 }

@@ -5,6 +5,7 @@ import { setRequestClient } from '../../common/request-client.js';
 import { securityHeaders } from '../../common/security-headers.js';
 import type { ViewsService } from '../../common/views.service.js';
 import type { AppConfig } from '../../config/app-config.js';
+import type { SecondFactors } from '../../identity/second-factors/second-factors.service.js';
 import type { UsersService } from '../../identity/users.service.js';
 import type { KeyMaterial } from '../../keys/keys.service.js';
 import type { AccessTokenVerifier } from '../../tokens/access-token-verifier.service.js';
@@ -51,6 +52,7 @@ export interface EngineDependencies {
   keys: KeyMaterial;
   adapters: AdapterFactory;
   users: UsersService;
+  secondFactors: SecondFactors;
   grants: GrantsService;
   views: ViewsService;
   revocations: RevocationList;
@@ -86,6 +88,7 @@ export function buildEngine(deps: EngineDependencies): Engine {
       keys: deps.keys,
       adapter,
       users: deps.users,
+      secondFactors: deps.secondFactors,
       grants: deps.grants,
       views,
     }),

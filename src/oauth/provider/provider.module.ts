@@ -4,6 +4,7 @@ import { AuditModule } from '../../audit/audit.module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ViewsService } from '../../common/views.service.js';
 import { IdentityModule } from '../../identity/identity.module.js';
+import { SecondFactors } from '../../identity/second-factors/second-factors.service.js';
 import { UsersService } from '../../identity/users.service.js';
 import { KeysModule } from '../../keys/keys.module.js';
 import { KeysService } from '../../keys/keys.service.js';
@@ -56,6 +57,7 @@ import { buildEngine } from './provider.factory.js';
         AuditLog,
         GrantUsage,
         ClientStore,
+        SecondFactors,
       ],
       useFactory: async (
         config: AppConfig,
@@ -71,6 +73,7 @@ import { buildEngine } from './provider.factory.js';
         audit: AuditLog,
         usage: GrantUsage,
         clientStore: ClientStore,
+        secondFactors: SecondFactors,
       ): Promise<Engine> => {
         await keys.load();
         const engine = buildEngine({
@@ -87,6 +90,7 @@ import { buildEngine } from './provider.factory.js';
           audit,
           usage,
           clientStore,
+          secondFactors,
         });
         // keys:rotate, run anywhere, reaches this running server without a restart.
         keys.onSigningKeysChanged((material) => replaceSigningKeys(engine, material.signing));
