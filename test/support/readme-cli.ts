@@ -115,9 +115,12 @@ export function optionMentions(
 export interface CliExample {
   line: string;
   args: string[];
-  /** What `<<< 'text'` feeds it (the shell adds a newline). */
+  /** What `<<< 'text'` feeds it (the shell adds a newline), or what a person types. */
   stdin?: string;
 }
+
+/** What a person types, then Ctrl-D, when an example reads a password from the terminal. */
+export const TYPED_PASSWORD = 'a typed passphrase, long enough\n';
 
 export function cliExamples(readme: string): CliExample[] {
   const examples: CliExample[] = [];
@@ -131,7 +134,11 @@ export function cliExamples(readme: string): CliExample[] {
       const hereString = words.indexOf('<<<');
       examples.push(
         hereString === -1
-          ? { line, args: words }
+          ? {
+              line,
+              args: words,
+              stdin: words.includes('--password-stdin') ? TYPED_PASSWORD : undefined,
+            }
           : { line, args: words.slice(0, hereString), stdin: `${words[hereString + 1]}\n` },
       );
     }
