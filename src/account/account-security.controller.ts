@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsrfService } from '../common/csrf.service.js';
 import { UserInputError } from '../common/errors.js';
@@ -9,12 +9,14 @@ import type { UserEntity } from '../identity/user.entity.js';
 import { UserLifecycle } from '../people/user-lifecycle.service.js';
 import { AccountSession } from './account-session.service.js';
 import { PageUser, SignedInPage } from './page-access.decorators.js';
+import { SecurityPage, securityNotice } from './security-page.js';
 
 /** Longer than any password the policy accepts (256), short enough to hash. */
 const MAX_FIELD = 1024;
 
 /**
- * The person's own password and account: change the password (the current one first; the
+ * The person's sign-in methods and account: /account/security (passkeys, see
+ * AccountPasskeysController), change the password (the current one first; the
  * policy's reason shown; every other session ends) and delete the account (confirmed with the
  * password; everything they held goes, see UserLifecycle.delete).
  */
@@ -26,7 +28,19 @@ export class AccountSecurityController {
     private readonly session: AccountSession,
     private readonly views: ViewsService,
     private readonly csrf: CsrfService,
+    private readonly securityPage: SecurityPage,
   ) {}
+
+  @Get('security')
+  @SignedInPage()
+  security(
+    @Query('done') done: unknown,
+    @PageUser() user: UserEntity,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.securityPage.send(req, reply, user, { notice: securityNotice(done) });
+  }
 
   @Get('password')
   @SignedInPage()

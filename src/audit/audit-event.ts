@@ -32,6 +32,9 @@ export const AUDIT_EVENTS = {
   'password.reset': "A user's password was reset by link; their sessions and tokens were revoked",
   'invitation.sent': 'An administrator invited an email address',
   'invitation.accepted': 'An invited person created their account',
+  'passkey.added': 'A user registered a passkey',
+  'passkey.renamed': 'A user renamed a passkey',
+  'passkey.removed': 'A user removed a passkey',
 } as const;
 
 export type AuditEventName = keyof typeof AUDIT_EVENTS;

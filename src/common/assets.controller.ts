@@ -1,30 +1,50 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Controller, Get, Header, HttpCode, NotFoundException, Param } from '@nestjs/common';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Controller, Get, Header, HttpCode, NotFoundException, Param, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { PROJECT_ROOT } from './project-root.js';
 import { Public } from './public.decorator.js';
 
+const CSS = 'text/css; charset=utf-8';
+const JS = 'text/javascript; charset=utf-8';
+
+/** @simplewebauthn/browser's UMD bundle (global `SimpleWebAuthnBrowser`), served by us: no CDN. */
+const WEBAUTHN_BROWSER = join(
+  dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')),
+  '..',
+  'dist',
+  'bundle',
+  'index.umd.min.js',
+);
+
 /**
- * Serves the pages' stylesheet(s) from public/. There are only a few small files, read once;
- * a static-file plugin would be more machinery than the job needs.
+ * Serves the pages' stylesheet and the passkey ceremony's two scripts (the pages' CSP allows
+ * scripts from this origin only where a ceremony runs). There are only a few small files, read
+ * once; a static-file plugin would be more machinery than the job needs.
  */
 @Public()
 @Controller('assets')
 export class AssetsController {
-  private readonly files = new Map<string, string>([
-    ['gatehouse.css', readFileSync(join(PROJECT_ROOT, 'public', 'gatehouse.css'), 'utf8')],
+  private readonly files = new Map<string, { body: string; type: string }>([
+    ['gatehouse.css', { body: readPublic('gatehouse.css'), type: CSS }],
+    ['passkey.js', { body: readPublic('passkey.js'), type: JS }],
+    ['simplewebauthn-browser.js', { body: readFileSync(WEBAUTHN_BROWSER, 'utf8'), type: JS }],
   ]);
 
   @Get(':name')
-  @Header('Content-Type', 'text/css; charset=utf-8')
   @Header('Cache-Control', 'public, max-age=3600')
-  stylesheet(@Param('name') name: string): string {
+  asset(@Param('name') name: string, @Res() reply: FastifyReply): void {
     const file = this.files.get(name);
     if (file === undefined) {
       throw new NotFoundException('No such asset.');
     }
-    return file;
+    void reply.type(file.type).send(file.body);
   }
+}
+
+function readPublic(name: string): string {
+  return readFileSync(join(PROJECT_ROOT, 'public', name), 'utf8');
 }
 
 /**

@@ -10,7 +10,9 @@ export type MessageKind =
   | 'password_changed'
   | 'invitation'
   | 'change_email'
-  | 'email_changed';
+  | 'email_changed'
+  | 'passkey_added'
+  | 'passkey_removed';
 
 export interface MessageInput {
   /** The link the message is about (absent for notices). */
@@ -19,6 +21,8 @@ export interface MessageInput {
   validFor?: string;
   /** For an email change: the new address. */
   newEmail?: string;
+  /** For a passkey notice: the passkey's name. */
+  passkeyName?: string;
   /** The Gatehouse sign-in address, for notices. */
   issuer: string;
 }
@@ -116,6 +120,25 @@ export function composeMessage(kind: MessageKind, input: MessageInput): Composed
         ],
         why: `You got this email because this address was the one of a ${PRODUCT} account until now.`,
         notYou: `If it was not you, reset your password at ${input.issuer}/password/forgot with the new address, or tell your administrator at once.`,
+      };
+    case 'passkey_added':
+      return {
+        subject: `A passkey was added to your ${PRODUCT} account`,
+        paragraphs: [
+          `The passkey "${input.passkeyName ?? 'unnamed'}" can now sign in to your account without a password.`,
+          `See your passkeys at ${input.issuer}/account/security.`,
+        ],
+        why: `You got this email because a passkey was added to the ${PRODUCT} account for this address.`,
+        notYou: `If it was not you, remove the passkey at ${input.issuer}/account/security, change your password and tell your administrator at once.`,
+      };
+    case 'passkey_removed':
+      return {
+        subject: `A passkey was removed from your ${PRODUCT} account`,
+        paragraphs: [
+          `The passkey "${input.passkeyName ?? 'unnamed'}" can no longer sign in to your account.`,
+        ],
+        why: `You got this email because a passkey was removed from the ${PRODUCT} account for this address.`,
+        notYou: `If it was not you, change your password at ${input.issuer}/account/password and tell your administrator at once.`,
       };
   }
 }

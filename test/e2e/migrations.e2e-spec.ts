@@ -25,6 +25,7 @@ const HISTORY = [
   'DpopProofs1764340000000',
   'UserLifecycle1764350000000',
   'SessionActivity1764360000000',
+  'Passkeys1764600000000',
 ];
 
 describe('the migration history', () => {

@@ -8,6 +8,7 @@ import { FirstPartyApps1764330000000 } from './1764330000000-first-party-apps.js
 import { DpopProofs1764340000000 } from './1764340000000-dpop-proofs.js';
 import { UserLifecycle1764350000000 } from './1764350000000-user-lifecycle.js';
 import { SessionActivity1764360000000 } from './1764360000000-session-activity.js';
+import { Passkeys1764600000000 } from './1764600000000-passkeys.js';
 
 /**
  * Every schema change, oldest first, for both drivers (`./dialect.ts` says how to add one).
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   DpopProofs1764340000000,
   UserLifecycle1764350000000,
   SessionActivity1764360000000,
+  Passkeys1764600000000,
 ];

@@ -13,6 +13,7 @@ import { InteractionExpired, loadInteraction, type Interaction } from './interac
 import { Public } from '../../common/public.decorator.js';
 import { EMAIL_NOT_VERIFIED } from '../provider/provider-config.js';
 import { sendVerifyRequired, waitsForEmail } from './verify-required-page.js';
+import { sendLoginPage } from './login-page.js';
 
 interface LoginForm {
   email?: unknown;
@@ -35,7 +36,7 @@ export class InteractionsController {
     private readonly users: UsersService,
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditLog,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -214,20 +215,7 @@ export class InteractionsController {
     status: number,
     extra: { email?: string; error?: string } = {},
   ) {
-    return reply
-      .code(status)
-      .header('Cache-Control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(
-        this.views.render('login', {
-          clientName: interaction.clientName,
-          action: `/interaction/${interaction.uid}/login`,
-          abortAction: `/interaction/${interaction.uid}/abort`,
-          csrfToken: this.csrf.issue(req, reply, interactionPurpose(interaction.uid)),
-          signupOpen: this.config.signup === 'open',
-          ...extra,
-        }),
-      );
+    return sendLoginPage(this, interaction, req, reply, status, extra);
   }
 
   private async renderConsent(interaction: Interaction, req: FastifyRequest, reply: FastifyReply) {
