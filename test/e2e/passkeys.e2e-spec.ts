@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '../../src/audit/audit-log.service.js';
 import { ExpiredRowsPurge } from '../../src/database/expired-rows.js';
 import { Sql } from '../../src/database/sql.js';
+import { PasskeyService } from '../../src/identity/passkeys/passkey.service.js';
 import type { Engine } from '../../src/oauth/provider/engine.js';
 import { OIDC_PROVIDER } from '../../src/oauth/provider/oidc-provider.token.js';
 import { MailServer } from '../support/mail-server.js';
@@ -432,6 +433,48 @@ describe('passkeys', () => {
     expect(refused.body).toContain(
       'This passkey is not registered with Gatehouse (it may have been removed).',
     );
+  });
+
+  it('serves as the second factor of a known user (for the second step after the password)', async () => {
+    const user = await app.createUser();
+    const other = await app.createUser();
+    const authenticator = new SoftAuthenticator(app.issuer);
+    const foreign = new SoftAuthenticator(app.issuer);
+    await addPasskey(user, authenticator);
+    await addPasskey(other, foreign);
+    const passkeys = app.app.get(PasskeyService);
+    const binding = 'interaction:second-step-test';
+
+    const options = await passkeys.authenticationOptions(binding, { userId: user.id });
+    expect(options.userVerification).toBe('preferred');
+    expect(options.allowCredentials?.map((c) => c.id)).toEqual([
+      authenticator.credentials[0].id.toString('base64url'),
+    ]);
+    // Presence is enough after a password: no user verification needed, no mfa claimed here.
+    const verified = await passkeys.authenticate(
+      binding,
+      authenticator.authenticate(options, { userVerified: false }),
+      { userId: user.id },
+    );
+    expect(verified.user.id).toBe(user.id);
+    expect(verified.userVerified).toBe(false);
+    expect(verified.amr).toEqual(['hwk']);
+
+    // Another account's passkey is no second factor for this one.
+    const again = await passkeys.authenticationOptions(binding, { userId: user.id });
+    await expect(
+      passkeys.authenticate(binding, foreign.authenticate({ ...again, allowCredentials: [] }), {
+        userId: user.id,
+      }),
+    ).rejects.toThrow('This passkey is not registered with Gatehouse');
+    // A passwordless challenge does not verify a second factor, nor the reverse.
+    const passwordless = await passkeys.authenticationOptions(binding);
+    await expect(
+      passkeys.authenticate(binding, authenticator.authenticate(passwordless), { userId: user.id }),
+    ).rejects.toThrow('This passkey request has expired or was already used.');
+    await expect(
+      passkeys.authenticationOptions(binding, { userId: 'no-such-user' }),
+    ).rejects.toThrow('This account has no passkey.');
   });
 
   it('tokens:purge deletes challenges nobody answered in time', async () => {
