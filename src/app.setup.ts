@@ -20,6 +20,8 @@ import {
 } from './people/session-activity.service.js';
 import { setupApiDocs } from './api-docs/api-docs.js';
 import { BearerChallengeFilter } from './resources/auth/bearer-challenge.js';
+import { resourceCors } from './resources/auth/resource-cors.js';
+import { ClientStore } from './oauth/clients/client.store.js';
 import { logRequests } from './observability/request-log.js';
 
 /** Form posts and JSON bodies are small; anything bigger is refused with 413 before parsing. */
@@ -68,6 +70,9 @@ export async function createApp(
   mountProvider(app, app.get<Engine>(OIDC_PROVIDER), issuer);
   await app.register(fastifyCookie, { secret: keys.current.cookie });
   addSecurityHeaders(app);
+  // Browser apps calling the API and the MCP server from their own origins.
+  const clients = app.get(ClientStore);
+  app.enableCors({ hook: 'preHandler', delegator: resourceCors(() => clients.spaOrigins()) });
   setupApiDocs(app, config);
   // Nest tries the last filter first: RFC 6750 challenges, then everything else.
   app.useGlobalFilters(new HttpErrorFilter(app.get(ViewsService)), new BearerChallengeFilter());

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp, createLogger } from './app.setup.js';
+import { startupLines } from './app.startup.js';
+import { UsersService } from './identity/users.service.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 
 async function main(): Promise<void> {
@@ -11,6 +13,10 @@ async function main(): Promise<void> {
   stopOnSignal(app, logger, config.shutdownTimeout);
   await app.listen({ port: config.port, host: config.host });
   logger.log(`Gatehouse listening on port ${config.port}; issuer ${config.issuer}`, 'Bootstrap');
+  const admins = await app.get(UsersService).countActiveAdmins();
+  for (const line of startupLines(config, admins)) {
+    logger.log(line, 'Bootstrap');
+  }
 }
 
 /**

@@ -21,7 +21,8 @@ import {
  * users and clients there: the CLI applies the migrations); whatever it returns is merged into
  * the result, `{ label, child, issuer, env, cli }`. BENCH_GATEHOUSE_NODE_ARGS adds node flags
  * (experiments only). `entry`: the script to run instead of dist/src/main.js (a probe server
- * that builds the same app).
+ * that builds the same app). `port`: listen there instead of a free port (a restart on the same
+ * database keeps its issuer); `dataDir`: use that DATA_DIR instead of a fresh one.
  */
 export async function startGatehouse({
   label = 'gatehouse',
@@ -30,10 +31,12 @@ export async function startGatehouse({
   spawnOptions = {},
   logLevel = 'error',
   entry = 'dist/src/main.js',
+  port: fixedPort,
+  dataDir: givenDataDir,
 } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   tempDirs.add(dataDir);
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}`;
   const env = {
     DATA_DIR: dataDir,

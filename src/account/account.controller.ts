@@ -83,7 +83,8 @@ export class AccountController {
         'error',
         {
           title: 'Sign-in not completed',
-          message: `${error.message} Go to your account to try again.`,
+          message: `${error.message} Start again from your account page.`,
+          links: [{ url: '/account', label: 'Start again' }],
         },
         HttpStatus.BAD_REQUEST,
       );

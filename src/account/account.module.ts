@@ -10,6 +10,7 @@ import { AccountSession } from './account-session.service.js';
 import { AccountSessionsController } from './account-sessions.controller.js';
 import { AccountController } from './account.controller.js';
 import { ConnectedApps } from './connected-apps.service.js';
+import { HomeController } from './home.controller.js';
 import { PersonalAccessTokensController } from './personal-access-tokens.controller.js';
 import { PersonalAccessTokens } from './personal-access-tokens.service.js';
 import { SecurityPage } from './security-page.js';
@@ -24,6 +25,7 @@ import { SecurityPage } from './security-page.js';
     AccountSecurityController,
     AccountSessionsController,
     PersonalAccessTokensController,
+    HomeController,
   ],
   providers: [AccountSession, ConnectedApps, PersonalAccessTokens, CsrfService, SecurityPage],
   exports: [AccountSession, ConnectedApps],

@@ -8,7 +8,8 @@ import { GrantUsage } from '../tokens/grant-usage.service.js';
 import { GrantsService } from '../oauth/grants/grants.service.js';
 import { removeGrantedScope, type Engine } from '../oauth/provider/engine.js';
 import { OIDC_PROVIDER } from '../oauth/provider/oidc-provider.token.js';
-import { API_SCOPES, apiResource, describeScope, type Scope } from '../tokens/scopes.js';
+import { resourceIndicators } from '../tokens/resources.js';
+import { API_SCOPES, describeScope, type Scope } from '../tokens/scopes.js';
 
 export interface GrantedScope {
   name: string;
@@ -124,7 +125,10 @@ export class ConnectedApps {
         `${scope} cannot be taken back on its own from ${app.name}; revoke its access instead`,
       );
     }
-    const api = apiResource(this.config.issuer);
+    // An API scope may be held for several resources (the API, the MCP server): from each.
+    const resources = (API_SCOPES as string[]).includes(scope)
+      ? resourceIndicators(this.config.issuer)
+      : [undefined];
     for (const { grantId, clientId: grantClient } of await this.grants.listForAccount(accountId)) {
       if (grantClient !== clientId) {
         continue;
@@ -133,7 +137,9 @@ export class ConnectedApps {
       if (!grant) {
         continue;
       }
-      removeGrantedScope(grant, scope, (API_SCOPES as string[]).includes(scope) ? api : undefined);
+      for (const resource of resources) {
+        removeGrantedScope(grant, scope, resource);
+      }
       await grant.save();
       // Deletes the grant's opaque access tokens and refuses its JWTs issued until now.
       await this.provider.AccessToken.revokeByGrantId(grantId);

@@ -2,12 +2,16 @@ import {
   type CanActivate,
   type ExecutionContext,
   ForbiddenException,
+  Inject,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsrfService } from '../common/csrf.service.js';
+import { ACCOUNT_LINK, pageError } from '../common/error-pages.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { accountSignOutUrl } from '../oauth/provider/first-party-clients.js';
 import type { UserEntity } from '../identity/user.entity.js';
 import { AccountSession } from './account-session.service.js';
 import { SignInRequired } from './sign-in-required.js';
@@ -44,6 +48,7 @@ export class PageSessionGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly session: AccountSession,
     private readonly csrf: CsrfService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -66,7 +71,16 @@ export class PageSessionGuard implements CanActivate {
       throw new SignInRequired(access.returnWithQuery ? request.url : request.url.split('?')[0]);
     }
     if (access.adminOnly && !user.isAdmin) {
-      throw new ForbiddenException(ADMINS_ONLY);
+      throw new ForbiddenException(
+        pageError({
+          title: 'Access denied',
+          message: `${ADMINS_ONLY} You are signed in as ${user.email}.`,
+          links: [
+            ACCOUNT_LINK,
+            { url: accountSignOutUrl(this.config.issuer), label: 'Switch account (sign out)' },
+          ],
+        }),
+      );
     }
     request.pageUser = user;
     return true;

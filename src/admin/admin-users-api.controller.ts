@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiBody,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -44,7 +45,8 @@ import {
 const schema = (type: z.ZodType, io: 'input' | 'output' = 'output') =>
   z.toJSONSchema(type, { target: 'openapi-3.0', io }) as SchemaObject;
 
-const REFUSED = 'Bad input, or a change that would lock out its own administrator or the last one';
+const REFUSED = 'Bad input';
+const LOCKOUT = 'A change that would lock out its own administrator or the last one';
 
 /** /api/admin/users: what /admin/users does, as JSON, for an administrator's tools. */
 @ApiTags('Admin')
@@ -90,6 +92,7 @@ export class AdminUsersApiController {
   @ApiBody({ schema: schema(UserPatchSchema, 'input') })
   @ApiOkResponse({ schema: schema(UserSchema) })
   @ApiBadRequestResponse({ description: REFUSED })
+  @ApiConflictResponse({ description: LOCKOUT })
   @ApiNotFoundResponse({ description: 'No such user' })
   async update(
     @Param('id') id: string,
@@ -134,6 +137,7 @@ export class AdminUsersApiController {
   })
   @ApiNoContentResponse({ description: 'Deleted; their audit events name a pseudonym' })
   @ApiBadRequestResponse({ description: REFUSED })
+  @ApiConflictResponse({ description: LOCKOUT })
   @ApiNotFoundResponse({ description: 'No such user' })
   async remove(
     @Param('id') id: string,

@@ -33,42 +33,48 @@ type Operation = OpenAPIObject['paths'][string]['get'] & object;
  * enforces, so the documentation cannot drift from what is checked.
  */
 export function setupApiDocs(app: NestFastifyApplication, config: AppConfig): void {
-  const { issuer } = config;
+  const { issuer, brand } = config;
   const scopes = Object.fromEntries(API_SCOPES.map((scope) => [scope, SCOPES[scope]]));
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Gatehouse API')
-      .setDescription(
-        [
-          `Protected by OAuth 2.0 access tokens for the resource \`${issuer}/api\` (RFC 8707),`,
-          'sent as `Authorization: Bearer <token>` (RFC 6750). Refusals follow RFC 6750 §3:',
-          '401 with `WWW-Authenticate: Bearer` for a missing, expired, revoked or invalid token,',
-          '400 `invalid_request` for a malformed request, 403 `insufficient_scope` with the',
-          'required `scope` for a token that lacks it.',
-        ].join(' '),
-      )
-      .setVersion('1')
-      .addServer(issuer)
-      .addOAuth2(
-        {
-          type: 'oauth2',
-          description: `Discovery: ${issuer}/.well-known/openid-configuration`,
-          flows: {
-            authorizationCode: {
-              authorizationUrl: `${issuer}${PROVIDER_ROUTES.authorization}`,
-              tokenUrl: `${issuer}${PROVIDER_ROUTES.token}`,
-              refreshUrl: `${issuer}${PROVIDER_ROUTES.token}`,
-              scopes,
-            },
-            clientCredentials: { tokenUrl: `${issuer}${PROVIDER_ROUTES.token}`, scopes },
+  const builder = new DocumentBuilder()
+    .setTitle(`${brand.name} API`)
+    .setDescription(
+      [
+        `Protected by OAuth 2.0 access tokens for the resource \`${issuer}/api\` (RFC 8707),`,
+        'sent as `Authorization: Bearer <token>` (RFC 6750). Refusals follow RFC 6750 §3:',
+        '401 with `WWW-Authenticate: Bearer` for a missing, expired, revoked or invalid token,',
+        '400 `invalid_request` for a malformed request, 403 `insufficient_scope` with the',
+        'required `scope` for a token that lacks it.',
+        ...(brand.privacyUrl ? [`Privacy: ${brand.privacyUrl}`] : []),
+      ].join(' '),
+    )
+    .setVersion('1')
+    .addServer(issuer)
+    .addOAuth2(
+      {
+        type: 'oauth2',
+        description: `Discovery: ${issuer}/.well-known/openid-configuration`,
+        flows: {
+          authorizationCode: {
+            authorizationUrl: `${issuer}${PROVIDER_ROUTES.authorization}`,
+            tokenUrl: `${issuer}${PROVIDER_ROUTES.token}`,
+            refreshUrl: `${issuer}${PROVIDER_ROUTES.token}`,
+            scopes,
           },
+          clientCredentials: { tokenUrl: `${issuer}${PROVIDER_ROUTES.token}`, scopes },
         },
-        SECURITY_SCHEME,
-      )
-      .build(),
-    { include: [DriveModule, AdminModule] },
-  );
+      },
+      SECURITY_SCHEME,
+    );
+  // The operator's contact and terms (BRAND_NAME, SUPPORT_*, TERMS_URL), as on every page.
+  if (brand.supportEmail || brand.supportUrl) {
+    builder.setContact(brand.name, brand.supportUrl ?? '', brand.supportEmail ?? '');
+  }
+  if (brand.termsUrl) {
+    builder.setTermsOfService(brand.termsUrl);
+  }
+  const document = SwaggerModule.createDocument(app, builder.build(), {
+    include: [DriveModule, AdminModule],
+  });
   describeSecurity(app, document);
   // Swagger UI is a script: its pages (only) may run our own scripts and inline styles.
   app

@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import type * as Services from './cli-services.js';
 
 /** Where a command prints and reads: the terminal, or a test's buffers. */
 export interface CliIo {
@@ -6,5 +7,13 @@ export interface CliIo {
   readStdin: () => Promise<string>;
 }
 
-/** Opens the application (database and services, no HTTP) for the length of one command. */
-export type ContextRunner = <T>(work: (app: INestApplicationContext) => Promise<T>) => Promise<T>;
+/** The service classes commands ask the application for (cli-services.ts, loaded lazily). */
+export type CliServices = typeof Services;
+
+/**
+ * Opens the application (database and services, no HTTP) for the length of one command, and
+ * hands it over with the classes to ask it for.
+ */
+export type ContextRunner = <T>(
+  work: (app: INestApplicationContext, services: CliServices) => Promise<T>,
+) => Promise<T>;

@@ -1,14 +1,10 @@
 import { Command, Option } from 'commander';
 import { UserInputError } from '../common/errors.js';
 import { parseDurationOrZero } from '../config/duration.js';
-import { UsersService } from '../identity/users.service.js';
-import { ExpiredRowsPurge } from '../database/expired-rows.js';
 import type { CliIo, ContextRunner } from './cli-io.js';
 import { addDatabaseCommands } from './database-commands.js';
-import { CLIENT_TYPES } from '../oauth/clients/client.entity.js';
+import { CLIENT_TYPES } from '../oauth/clients/client-types.js';
 import { describeClient } from '../oauth/clients/client-view.js';
-import { ClientsService } from '../oauth/clients/clients.service.js';
-import { KeysService } from '../keys/keys.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { registerUserCommands } from './user-commands.js';
 import { addPeopleCommands } from './people-commands.js';
@@ -82,7 +78,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
       const password = opts.passwordStdin
         ? (await io.readStdin()).replace(/\r?\n$/, '')
         : opts.password!;
-      const user = await withApp((app) =>
+      const user = await withApp((app, { UsersService }) =>
         app.get(UsersService).create({
           email: opts.email,
           password,
@@ -129,7 +125,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .option('--first-party', 'your own app: consent is remembered even for native apps and devices')
     .option('--json', 'print machine-readable output')
     .action(async (opts: ClientsCreateOptions) => {
-      const { client, clientSecret } = await withApp((app) =>
+      const { client, clientSecret } = await withApp((app, { ClientsService }) =>
         app.get(ClientsService).create({
           name: opts.name,
           type: opts.type,
@@ -165,7 +161,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .description('List registered applications')
     .option('--json', 'print machine-readable output')
     .action(async (opts: JsonOption) => {
-      const clients = await withApp((app) => app.get(ClientsService).list());
+      const clients = await withApp((app, { ClientsService }) => app.get(ClientsService).list());
       const text = clients.length
         ? clients.map((c) => `${c.id}  ${c.type.padEnd(7)}  ${c.name}`).join('\n')
         : 'No applications registered.';
@@ -190,7 +186,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     )
     .option('--json', 'print machine-readable output')
     .action(async (clientId: string, opts: RotateOptions) => {
-      const rotated = await withApp((app) =>
+      const rotated = await withApp((app, { ClientsService }) =>
         app.get(ClientsService).rotateSecret(clientId, { graceSeconds: opts.grace }),
       );
       const until = rotated.previousSecretExpiresAt
@@ -217,7 +213,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .argument('<client_id>')
     .option('--json', 'print machine-readable output')
     .action(async (clientId: string, opts: JsonOption) => {
-      const revoked = await withApp((app) =>
+      const revoked = await withApp((app, { ClientsService }) =>
         app.get(ClientsService).revokePreviousSecret(clientId),
       );
       print(
@@ -236,7 +232,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .argument('<client_id>')
     .option('--json', 'print machine-readable output')
     .action(async (clientId: string, opts: JsonOption) => {
-      await withApp((app) => app.get(ClientsService).delete(clientId));
+      await withApp((app, { ClientsService }) => app.get(ClientsService).delete(clientId));
       print(
         io,
         opts.json,
@@ -250,7 +246,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .description('Add a new generation of signing keys (running servers sign with it within 5 s)')
     .option('--json', 'print machine-readable output')
     .action(async (opts: JsonOption) => {
-      const result = await withApp(async (app) => {
+      const result = await withApp(async (app, { KeysService }) => {
         const keys = app.get(KeysService);
         await keys.load();
         return keys.rotateSigningKeys();
@@ -272,7 +268,7 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     .option('--force', 'retire them now: tokens they signed stop working at once')
     .option('--json', 'print machine-readable output')
     .action(async (opts: JsonOption & { force?: boolean }) => {
-      const result = await withApp(async (app) => {
+      const result = await withApp(async (app, { KeysService }) => {
         const keys = app.get(KeysService);
         const config = app.get<AppConfig>(APP_CONFIG);
         await keys.load();
@@ -296,7 +292,9 @@ export function buildProgram(withApp: ContextRunner, io: CliIo): Command {
     )
     .option('--json', 'print machine-readable output')
     .action(async (opts: JsonOption) => {
-      const deleted = await withApp((app) => app.get(ExpiredRowsPurge).purgeExpired());
+      const deleted = await withApp((app, { ExpiredRowsPurge }) =>
+        app.get(ExpiredRowsPurge).purgeExpired(),
+      );
       print(io, opts.json, { deleted }, `Deleted ${deleted} expired row(s)`);
     });
 

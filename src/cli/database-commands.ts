@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { backupSqlite } from '../database/backup.js';
 import type { CliIo, ContextRunner } from './cli-io.js';
 
 /** `db:*`: the database itself. */
@@ -15,7 +13,7 @@ export function addDatabaseCommands(program: Command, withApp: ContextRunner, io
     .argument('<file>', 'where to write the copy (must not exist yet)')
     .option('--json', 'print machine-readable output')
     .action(async (file: string, opts: { json?: boolean }) => {
-      const result = await withApp((app) =>
+      const result = await withApp((app, { backupSqlite, getDataSourceToken }) =>
         backupSqlite(app.get<DataSource>(getDataSourceToken()), resolve(file)),
       );
       io.out(

@@ -1,9 +1,7 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { CommanderError } from 'commander';
 import { UserInputError } from '../common/errors.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
-import { CliModule } from './cli.module.js';
 import { buildProgram } from './commands.js';
 
 async function readStdin(): Promise<string> {
@@ -18,12 +16,18 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram(
     async (work) => {
       const config = loadConfig();
+      // Loaded only now: `--help` and usage errors need none of it (most of the start-up time).
+      const [{ NestFactory }, { CliModule }, services] = await Promise.all([
+        import('@nestjs/core'),
+        import('./cli.module.js'),
+        import('./cli-services.js'),
+      ]);
       const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
         logger: ['error'],
         abortOnError: false,
       });
       try {
-        return await work(app);
+        return await work(app, services);
       } finally {
         await app.close();
       }

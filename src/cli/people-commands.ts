@@ -1,14 +1,11 @@
-import type { INestApplicationContext } from '@nestjs/common';
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../audit/audit-event.js';
-import { Invitations } from '../people/invitations.service.js';
+import type { ContextRunner } from './cli-io.js';
 
 /** What these commands print with (commands.ts's CliIo; not imported, to keep no cycle). */
 interface Output {
   out: (text: string) => void;
 }
-
-type ContextRunner = <T>(work: (app: INestApplicationContext) => Promise<T>) => Promise<T>;
 
 interface UsersInviteOptions {
   email: string;
@@ -33,7 +30,7 @@ export function addPeopleCommands(program: Command, withApp: ContextRunner, io: 
     .option('--admin', 'the account gets the admin role')
     .option('--json', 'print machine-readable output')
     .action(async (opts: UsersInviteOptions) => {
-      const sent = await withApp((app) =>
+      const sent = await withApp((app, { Invitations }) =>
         app
           .get(Invitations)
           .invite({ email: opts.email, name: opts.name, admin: opts.admin ?? false }, CLI_ACTOR),

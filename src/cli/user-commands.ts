@@ -2,8 +2,7 @@ import { type Command, Option } from 'commander';
 import { CLI_ACTOR } from '../audit/audit-event.js';
 import { UserInputError } from '../common/errors.js';
 import type { UserEntity } from '../identity/user.entity.js';
-import { UsersService } from '../identity/users.service.js';
-import { UserLifecycle } from '../people/user-lifecycle.service.js';
+import type { UserLifecycle } from '../people/user-lifecycle.service.js';
 import { describeUser } from '../people/user-view.js';
 import type { CliIo, ContextRunner } from './cli-io.js';
 
@@ -29,7 +28,7 @@ export function registerUserCommands(program: Command, withApp: ContextRunner, i
   const print = (json: boolean | undefined, data: unknown, text: string) =>
     io.out(json ? JSON.stringify(data, null, 2) : text);
   const lifecycle = <T>(work: (people: UserLifecycle) => Promise<T>) =>
-    withApp((app) => work(app.get(UserLifecycle)));
+    withApp((app, { UserLifecycle }) => work(app.get(UserLifecycle)));
 
   program
     .command('users:list')
@@ -38,7 +37,7 @@ export function registerUserCommands(program: Command, withApp: ContextRunner, i
     .option('--limit <n>', 'at most this many (default 1000)', parseLimit)
     .option('--json', 'print machine-readable output')
     .action(async (opts: JsonOption & { search?: string; limit?: number }) => {
-      const { users } = await withApp((app) =>
+      const { users } = await withApp((app, { UsersService }) =>
         app.get(UsersService).list({ search: opts.search, limit: opts.limit ?? 1000 }),
       );
       print(opts.json, users.map(describeUser), users.map(line).join('\n') || 'No users.');

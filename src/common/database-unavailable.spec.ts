@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -152,6 +152,47 @@ describe('isDatabaseUnavailable', () => {
       const error = await thrown(() => client.connect());
       expect(error).toMatchObject({ message: 'Connection terminated unexpectedly' });
       expect(isDatabaseUnavailable(error)).toBe(true);
+    });
+
+    describe('a server that accepts connections and never answers (packets dropped)', () => {
+      /** Sockets held open in silence, destroyed after the test. */
+      const silent = new Set<Socket>();
+      const blackHole = async (): Promise<number> => {
+        server = createServer((socket) => silent.add(socket));
+        await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+        return (server.address() as { port: number }).port;
+      };
+      afterEach(() => {
+        for (const socket of silent) {
+          socket.destroy();
+        }
+        silent.clear();
+      });
+
+      it('the pool stops waiting after DATABASE_BUSY_TIMEOUT: unavailable, not a hang', async () => {
+        const url = `postgres://gatehouse@127.0.0.1:${await blackHole()}/gatehouse`;
+        const options = dataSourceOptions({ type: 'postgres', url }, 200) as { extra: object };
+        const pool = new pg.Pool({ connectionString: url, ...options.extra });
+        try {
+          const error = await thrown(() => pool.query('SELECT 1'));
+          expect(error).toMatchObject({
+            message: expect.stringMatching(/connection timeout|timeout exceeded/) as string,
+          });
+          expect(isDatabaseUnavailable(error)).toBe(true);
+        } finally {
+          await pool.end();
+        }
+      });
+
+      it("a statement without an answer fails with pg's query_timeout: unavailable", async () => {
+        const client = new pg.Client({ host: '127.0.0.1', port: await blackHole() });
+        client.connect().catch(() => undefined); // never completes; ended below
+        // query_timeout per statement, as database/sql.ts sets it (missing from @types/pg).
+        const statement = { text: 'SELECT 1', query_timeout: 100 } as pg.QueryConfig;
+        const error = await thrown(() => client.query(statement));
+        expect(error).toMatchObject({ message: 'Query read timeout' });
+        expect(isDatabaseUnavailable(error)).toBe(true);
+      });
     });
 
     it.each([

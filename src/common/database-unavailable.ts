@@ -56,10 +56,11 @@ const POSTGRES_NOT_ACCEPTING = '55000';
 
 /**
  * pg's own errors carry no code: the server closed the socket ("Connection terminated
- * unexpectedly"), or the pool's connection timeout passed.
+ * unexpectedly"), the pool's connection timeout passed, or a statement got no answer within
+ * its `query_timeout` ("Query read timeout", database/sql.ts).
  */
 const PG_CONNECTION_LOST =
-  /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect)$/;
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Query read timeout)$/;
 
 /** What wrapped errors are searched for, and how deep (wrappers never nest this far). */
 const MAX_DEPTH = 8;

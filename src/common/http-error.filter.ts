@@ -13,7 +13,8 @@ import {
   UNAVAILABLE_DESCRIPTION,
   unavailableLogLine,
 } from './database-unavailable.js';
-import { NotFoundError, UserInputError } from './errors.js';
+import { defaultErrorPage, type ErrorPage, type PageErrorResponse } from './error-pages.js';
+import { ConflictError, NotFoundError, UserInputError } from './errors.js';
 import type { ViewsService } from './views.service.js';
 
 interface ErrorAnswer {
@@ -23,6 +24,8 @@ interface ErrorAnswer {
   message: string;
   /** Seconds the client should wait before trying again (a 503's `Retry-After`). */
   retryAfter?: number;
+  /** What the HTML page says, when the thrower knew better than the status (see pageError). */
+  page?: PageErrorResponse['page'];
 }
 
 /** What the log says of the request: its method and path (never the query, which may hold a token). */
@@ -36,6 +39,7 @@ const CODES: Record<number, string> = {
   401: 'unauthorized',
   403: 'access_denied',
   404: 'not_found',
+  409: 'conflict',
   405: 'method_not_allowed',
   413: 'request_too_large',
   415: 'unsupported_media_type',
@@ -80,10 +84,14 @@ export function describeError(
         : typeof detail === 'string'
           ? detail
           : exception.message;
-      return { status, code: CODES[status] ?? 'invalid_request', message };
+      const page = (response as Partial<PageErrorResponse>)?.page;
+      return { status, code: CODES[status] ?? 'invalid_request', message, page };
     }
   } else if (exception instanceof UserInputError) {
-    const status = exception instanceof NotFoundError ? 404 : 400;
+    // RFC 9110 §15.5.10: a request that conflicts with the current state (an address that has
+    // an account, an administrator acting on themselves) is a 409, not bad input.
+    const status =
+      exception instanceof NotFoundError ? 404 : exception instanceof ConflictError ? 409 : 400;
     return { status, code: CODES[status], message: exception.message };
   } else if (isClientError(exception)) {
     // Fastify's own errors: body too large, bad content type, malformed JSON, ...
@@ -130,15 +138,10 @@ export function sendError(
     void reply.header('Retry-After', String(answer.retryAfter));
   }
   if (wantsHtml(request)) {
-    const title =
-      answer.status === 503
-        ? 'Temporarily unavailable'
-        : answer.status >= 500
-          ? 'Something went wrong'
-          : 'This request cannot be completed';
-    void reply
-      .type('text/html; charset=utf-8')
-      .send(views.render('error', { title, message: answer.message, code: answer.code }));
+    const page: ErrorPage = answer.page
+      ? { code: answer.code, ...answer.page, message: answer.message }
+      : defaultErrorPage(answer.status, answer.code, answer.message);
+    void reply.type('text/html; charset=utf-8').send(views.render('error', { ...page }));
     return;
   }
   // Set the type explicitly: the failing route may have declared another one (text/css...).

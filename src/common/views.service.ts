@@ -1,12 +1,18 @@
 import { join } from 'node:path';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Eta } from 'eta';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PROJECT_ROOT } from './project-root.js';
 
-/** Renders the server-side pages in views/ with Eta; every interpolation is HTML-escaped. */
+/**
+ * Renders the server-side pages in views/ with Eta; every interpolation is HTML-escaped. Every
+ * page gets `it.brand` (the BRAND_* configuration) for the layout's header, title and footer.
+ */
 @Injectable()
 export class ViewsService {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   private readonly eta = new Eta({
     views: join(PROJECT_ROOT, 'views'),
     cache: true,
@@ -14,7 +20,7 @@ export class ViewsService {
   });
 
   render(template: string, data: Record<string, unknown> = {}): string {
-    return this.eta.render(template, { formatDate, ...data });
+    return this.eta.render(template, { formatDate, brand: this.config.brand, ...data });
   }
 
   /** Answers with a page: HTML, never cached (pages show a user's own data or one-time secrets). */

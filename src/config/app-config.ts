@@ -1,4 +1,5 @@
 import type { LogLevel } from '@nestjs/common';
+import type { Branding } from './branding.js';
 
 export type DatabaseConfig =
   { type: 'better-sqlite3'; path: string } | { type: 'postgres'; url: string };
@@ -91,6 +92,8 @@ export interface AppConfig {
   mail: MailConfig;
   logLevels: LogLevel[];
   logFormat: 'text' | 'json';
+  /** BRAND_* and the support, terms and privacy links: shown on every page. */
+  brand: Branding;
 }
 
 /**

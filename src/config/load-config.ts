@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { LogLevel } from '@nestjs/common';
 import type { AppConfig, DatabaseConfig } from './app-config.js';
+import { brandingEnv, brandingFrom } from './branding.js';
 import { parseDuration, parseDurationOrZero } from './duration.js';
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -218,6 +219,7 @@ const envSchema = z.object({
       'must be an address such as gatehouse@example.com or "Gatehouse <gatehouse@example.com>"',
     )
     .optional(),
+  ...brandingEnv,
 });
 
 function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
@@ -258,6 +260,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
+  const brand = brandingFrom(e, dataDir);
+  if (typeof brand === 'string') {
+    throw new ConfigError(`Invalid configuration:\n  ${brand}`);
+  }
   const levelIndex = LOG_LEVELS.indexOf(e.LOG_LEVEL);
   return {
     port: e.PORT,
@@ -306,5 +312,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     logLevels: LOG_LEVELS.slice(0, levelIndex + 1),
     logFormat: e.LOG_FORMAT,
+    brand,
   };
 }

@@ -23,7 +23,15 @@ export function dataSourceOptions(
       migrations: MIGRATIONS,
       migrationsTransactionMode: 'each',
       synchronize: false,
-      extra: { max: 10 },
+      extra: {
+        max: 10,
+        // A request waits this long for a connection (a free one, or a new one being opened),
+        // then fails with "timeout exceeded when trying to connect", answered 503: without it,
+        // a network that silently drops packets holds requests until TCP gives up (minutes).
+        connectionTimeoutMillis: busyTimeoutMs,
+        // And idle connections to a server that vanished are noticed, not handed out.
+        keepAlive: true,
+      },
     };
   }
   mkdirSync(dirname(database.path), { recursive: true });

@@ -7,8 +7,12 @@ import { isProviderPath } from '../oauth/provider/routes.js';
 
 /** An incoming X-Request-Id worth keeping (a proxy's); anything else gets a fresh one. */
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
-/** A path segment that may be an identifier or a credential (interaction uid, file id...). */
-const OPAQUE_SEGMENT = /^[A-Za-z0-9_-]{16,}$/;
+/**
+ * A path segment that may be an identifier or a credential (interaction uid, file id...): long,
+ * and with a digit, an uppercase letter or an underscore somewhere, so that words such as
+ * `openid-configuration` stay readable.
+ */
+const OPAQUE_SEGMENT = /^(?=.*[A-Z0-9_])[A-Za-z0-9_-]{16,}$/;
 
 /** One answered request, as logged: never a query string, body, header value or cookie. */
 export interface RequestLogEntry {

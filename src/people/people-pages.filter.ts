@@ -30,7 +30,12 @@ export class PeoplePagesFilter implements ExceptionFilter {
       return this.views.send(
         reply,
         'error',
-        { title: 'Too many requests', message: exception.message },
+        {
+          title: 'Too many attempts',
+          message: exception.message,
+          code: 'too_many_requests',
+          links: [{ url: '/', label: 'Go to the home page' }],
+        },
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../audit/audit-event.js';
 import { AuditLog } from '../audit/audit-log.service.js';
@@ -15,9 +15,12 @@ export interface UserChanges {
   disabled?: boolean;
 }
 
-/** The id a deleted user's audit events keep: stable, and not theirs. */
-export function deletedUserPseudonym(userId: string): string {
-  return `deleted-user:${createHash('sha256').update(userId).digest('hex').slice(0, 32)}`;
+/**
+ * The id a deleted user's audit events keep: one per deletion, shared by all their events, and
+ * random, so nothing that still knows the id (a backup, another system's logs) can link it back.
+ */
+export function deletedUserPseudonym(): string {
+  return `deleted-user:${randomBytes(16).toString('hex')}`;
 }
 
 /**
@@ -173,7 +176,7 @@ export class UserLifecycle {
     await this.access.revokeEverything(user.id, actor, self ? 'account deleted' : 'user deleted');
     await this.payloads.deleteAllOfAccount(user.id);
     await this.users.delete(user.id);
-    const pseudonym = deletedUserPseudonym(user.id);
+    const pseudonym = deletedUserPseudonym();
     await this.audit.pseudonymize(user.id, user.email, pseudonym);
     await this.audit.record({
       event: 'user.deleted',

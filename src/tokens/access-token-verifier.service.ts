@@ -8,6 +8,7 @@ import { OidcPayloadStore } from './oidc-payload.store.js';
 import { PersonalAccessTokenStore } from './personal-access-token.store.js';
 import { RevocationList } from './revocation-list.js';
 import { apiResource } from './scopes.js';
+import { resourceIndicators } from './resources.js';
 import {
   createJwtAccessTokenVerifier,
   type JwtAccessTokenVerifier,
@@ -31,7 +32,8 @@ import {
  */
 @Injectable()
 export class AccessTokenVerifier {
-  private readonly audience: string;
+  /** Every resource's indicator: the guard checks that a token is for its route's resource. */
+  private readonly audiences: string[];
   private readonly verifyOpaque: (token: string) => Promise<AccessTokenContext>;
   private readonly verifyPersonal: (token: string) => Promise<AccessTokenContext>;
   private readonly cache: LRUCache<string, AccessTokenContext> | undefined;
@@ -46,15 +48,16 @@ export class AccessTokenVerifier {
     @Inject(CLIENT_REGISTRY) clients: ClientRegistry,
     users: UsersService,
   ) {
-    this.audience = apiResource(config.issuer);
+    this.audiences = resourceIndicators(config.issuer);
     this.verifyOpaque = createOpaqueAccessTokenVerifier({
       store: payloads,
       clients,
-      audience: this.audience,
+      audiences: this.audiences,
     });
     this.verifyPersonal = createPersonalAccessTokenVerifier({
       store: personalTokens,
-      audience: this.audience,
+      // Personal access tokens are for the API only.
+      audience: apiResource(config.issuer),
       userActive: async (userId) => (await users.findById(userId))?.disabledAt === null,
     });
     const max = config.resourceServer.tokenCacheSize;
@@ -92,7 +95,7 @@ export class AccessTokenVerifier {
     // Built on first use: the signing keys are loaded (or generated) while the app starts.
     this.jwtVerifier ??= createJwtAccessTokenVerifier({
       issuer: this.config.issuer,
-      audience: this.audience,
+      audience: this.audiences,
       keys: this.keys.current.signing,
     });
     // Frozen: the same object is handed to every request that presents this token.

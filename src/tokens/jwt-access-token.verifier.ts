@@ -46,8 +46,11 @@ const MAX_TOKEN_LENGTH = 8192;
 export interface JwtAccessTokenVerifierOptions {
   /** The authorization server's issuer identifier; `iss` must equal it exactly. */
   issuer: string;
-  /** The resource this server is (`${ISSUER}/api`); `aud` must contain it. */
-  audience: string;
+  /**
+   * The resource(s) this server is (`${ISSUER}/api`, ...); `aud` must contain one of them. The
+   * resource guard then checks that it is the resource of the route.
+   */
+  audience: string | string[];
   /**
    * The server's signing keys (e.g. `KeysService.current.signing`). Private members are stripped
    * here: only the public halves are ever used. Build a new verifier after a key rotation.

@@ -47,6 +47,13 @@ export interface StoredGrant {
 }
 
 /**
+ * The kinds of what a client presents as a token value. oidc-provider looks a value up as each
+ * of them at once when it does not know which it is (introspection and revocation without a
+ * `token_type_hint`, RFC 7662 §2.1, RFC 7009 §2.1): three reads of one key, answered by one.
+ */
+const PRESENTED_TOKEN_KINDS = new Set(['AccessToken', 'ClientCredentials', 'RefreshToken']);
+
+/**
  * The one owner of `oidc_payloads`: everything oidc-provider stores (sessions, interactions,
  * codes, tokens, grants), one row per model instance, keyed by `kind` and the SHA-256 of its
  * id. The engine's adapter writes and reads it; the opaque-token verifier, the grants of the
@@ -57,12 +64,19 @@ export interface StoredGrant {
 @PurgesExpiredRows()
 export class OidcPayloadStore implements ExpiringRows {
   private readonly sql: Sql;
+  /**
+   * Reads of presented tokens by key, while they run: a read of the same key that starts
+   * meanwhile shares the answer instead of sending its own statement. A write of this process
+   * forgets them, so a read that starts after a write never gets an answer read before it.
+   */
+  private readonly tokenReads = new Map<string, Promise<(StoredPayload & { kind: string })[]>>();
 
   constructor(@InjectDataSource() dataSource: DataSource) {
     this.sql = new Sql(dataSource);
   }
 
   async upsert(row: PayloadRow): Promise<void> {
+    this.tokenReads.delete(row.key);
     await this.sql.query(
       `INSERT INTO oidc_payloads
          (kind, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at)
@@ -95,6 +109,17 @@ export class OidcPayloadStore implements ExpiringRows {
     column: 'id' | 'uid' | 'user_code',
     value: string,
   ): Promise<StoredPayload | undefined> {
+    if (column === 'id' && PRESENTED_TOKEN_KINDS.has(kind)) {
+      const found = (await this.readPresentedToken(value)).find((row) => row.kind === kind);
+      return (
+        found && {
+          id: found.id,
+          payload: found.payload,
+          expires_at: found.expires_at,
+          consumed_at: found.consumed_at,
+        }
+      );
+    }
     const [row] = await this.sql.query<StoredPayload>(
       `SELECT id, payload, expires_at, consumed_at FROM oidc_payloads
        WHERE kind = ? AND ${column} = ?`,
@@ -103,11 +128,33 @@ export class OidcPayloadStore implements ExpiringRows {
     return row;
   }
 
+  /** Every row of a presented token's kinds under this key (one at most, in practice). */
+  private readPresentedToken(key: string): Promise<(StoredPayload & { kind: string })[]> {
+    let reading = this.tokenReads.get(key);
+    if (!reading) {
+      const read = this.sql.query<StoredPayload & { kind: string }>(
+        `SELECT kind, id, payload, expires_at, consumed_at FROM oidc_payloads
+         WHERE kind IN ('AccessToken', 'ClientCredentials', 'RefreshToken') AND id = ?`,
+        [key],
+      );
+      reading = read;
+      this.tokenReads.set(key, read);
+      const forget = () => {
+        if (this.tokenReads.get(key) === read) {
+          this.tokenReads.delete(key);
+        }
+      };
+      read.then(forget, forget);
+    }
+    return reading;
+  }
+
   /**
    * Marks a code or token consumed, if no one did before: a single conditional UPDATE, so of
    * several concurrent redemptions exactly one wins. Whether this call won.
    */
   async consume(kind: string, key: string, at: number): Promise<boolean> {
+    this.tokenReads.delete(key);
     const won = await this.sql.query(
       `UPDATE oidc_payloads SET consumed_at = ?
        WHERE kind = ? AND id = ? AND consumed_at IS NULL RETURNING id`,
@@ -126,6 +173,7 @@ export class OidcPayloadStore implements ExpiringRows {
   }
 
   async delete(kind: string, key: string): Promise<void> {
+    this.tokenReads.delete(key);
     await this.sql.query('DELETE FROM oidc_payloads WHERE kind = ? AND id = ?', [kind, key]);
   }
 
@@ -137,6 +185,7 @@ export class OidcPayloadStore implements ExpiringRows {
     if (grantIds.length === 0) {
       return;
     }
+    this.tokenReads.clear();
     const list = grantIds.map(() => '?').join(', ');
     await this.sql.query(
       `DELETE FROM oidc_payloads WHERE grant_id IN (${list})${kind ? ' AND kind = ?' : ''}`,
@@ -146,6 +195,7 @@ export class OidcPayloadStore implements ExpiringRows {
 
   /** Everything an application holds: its grants, sessions' codes, tokens. */
   async deleteByClient(clientId: string): Promise<void> {
+    this.tokenReads.clear();
     await this.sql.query('DELETE FROM oidc_payloads WHERE client_id = ?', [clientId]);
   }
 
@@ -258,6 +308,7 @@ export class OidcPayloadStore implements ExpiringRows {
 
   /** Whatever still names an account (interactions, device codes...), for its deletion. */
   async deleteAllOfAccount(accountId: string): Promise<number> {
+    this.tokenReads.clear();
     const rows = await this.sql.query(
       'DELETE FROM oidc_payloads WHERE account_id = ? RETURNING kind',
       [accountId],
@@ -276,6 +327,7 @@ export class OidcPayloadStore implements ExpiringRows {
 
   /** Deletes every expired row (reads ignore them anyway); how many went. */
   async purgeExpired(now: number): Promise<number> {
+    this.tokenReads.clear();
     const rows = await this.sql.query(
       'DELETE FROM oidc_payloads WHERE expires_at <= ? RETURNING kind',
       [now],

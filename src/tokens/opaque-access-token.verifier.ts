@@ -20,14 +20,15 @@ const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{20,128}$/;
 
 /**
  * Verifies opaque access tokens by looking them up, by hash, in the adapter's table: the token
- * must exist, be unexpired and audience-bound to the API; a user's token must still have its
+ * must exist, be unexpired and audience-bound to one of the resources; a user's token must still have its
  * grant (revoking an authorization deletes it), for the same account and client; and the client
  * must still exist (deleting an app revokes everything at once). Two indexed lookups per request.
  */
 export function createOpaqueAccessTokenVerifier(options: {
   store: OidcPayloadStore;
   clients: ClientRegistry;
-  audience: string;
+  /** The resources it may be for (the guard then checks its route's). */
+  audiences: string[];
   now?: () => number;
 }): (token: string) => Promise<AccessTokenContext> {
   const now = options.now ?? Date.now;
@@ -48,7 +49,7 @@ export function createOpaqueAccessTokenVerifier(options: {
     const userToken = row.kind === 'AccessToken';
     // A user's token lives only as long as the authorization (grant) it was issued under.
     if (
-      !audience.includes(options.audience) ||
+      !audience.some((aud) => options.audiences.includes(aud)) ||
       !stored.clientId ||
       (userToken && !row.grant_live)
     ) {

@@ -3,13 +3,14 @@
  * Discovery, client registration, consent and the resource guard all read it.
  */
 export const SCOPES = {
-  openid: 'Sign you in with your Gatehouse account',
+  // Neutral words: the pages carry the operator's product name (BRAND_NAME), not ours.
+  openid: 'Sign you in with your account',
   profile: 'See your name',
   email: 'See your email address',
   offline_access: 'Stay connected when you are not using the app',
   'drive.read': 'See the files in your Drive',
   'drive.write': 'Create, change and delete files in your Drive',
-  admin: 'Manage Gatehouse applications and read its audit trail (administrators only)',
+  admin: 'Manage applications and users, and read the audit trail (administrators only)',
 } as const;
 
 export type Scope = keyof typeof SCOPES;

@@ -228,7 +228,7 @@ describe('account and administration pages in a browser', () => {
       await page.goto(app.url('/admin/apps'));
       await signIn(page, user);
       await page.getByText('Only administrators may use these pages.').waitFor();
-      expect(await heading(page)).toBe('This request cannot be completed');
+      expect(await heading(page)).toBe('Access denied');
 
       // A cross-site post carries no token: strip it from the real form and submit.
       const client = await app.createClient({

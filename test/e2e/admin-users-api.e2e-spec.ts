@@ -124,6 +124,18 @@ describe('Admin API (/api/admin/users)', () => {
     ['PATCH', 'self', 'You cannot disable yourself', { disabled: true }],
     ['PATCH', 'self', 'You cannot remove the admin role of yourself', { admin: false }],
     ['DELETE', 'self', 'You cannot delete yourself', undefined],
+  ])('%s %s: 409 "%s", nothing changed', async (method, path, reason, body) => {
+    const before = await snapshot();
+    const refused = await api(`/${path.replace('self', admin.id)}`, method, body);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toEqual({
+      error: 'conflict',
+      error_description: expect.stringContaining(reason),
+    });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it.each([
     ['PATCH', 'self', 'admin must be true or false', { admin: 'no' }],
     ['PATCH', 'self', 'unknown field(s): email', { email: 'x@example.com' }],
     ['PATCH', 'self', 'name must be at most 200 characters', { name: 'x'.repeat(201) }],

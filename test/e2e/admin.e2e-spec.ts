@@ -1,4 +1,4 @@
-import { callApi, postForm, userApiTokens } from '../support/api.js';
+import { apiMetadata, callApi, postForm, userApiTokens } from '../support/api.js';
 import {
   authorizationRequest,
   discover,
@@ -406,7 +406,7 @@ describe.each(['jwt', 'opaque'])('Admin API (/api/admin), %s access tokens', (fo
     const refused = await callApi(app, '/api/admin/apps', { token: drive });
     expect(refused.status).toBe(403);
     expect(refused.headers.get('www-authenticate')).toBe(
-      'Bearer realm="gatehouse", error="insufficient_scope", error_description="The access token lacks a scope this operation requires", scope="admin"',
+      `Bearer realm="gatehouse", error="insufficient_scope", error_description="The access token lacks a scope this operation requires", scope="admin", resource_metadata="${apiMetadata(app.issuer)}"`,
     );
   });
 

@@ -153,6 +153,23 @@ describe('Audit trail', () => {
     );
     expect(await events({ clientId: client.clientId, event: 'grant.revoked' })).toHaveLength(2);
 
+    // An opaque access token is recorded the same way (the engine itself announces nothing).
+    const opaque = await codeFlowWithNewClient(app, user, 'web', { scope: 'openid' });
+    expect(opaque.tokens.access_token.split('.')).toHaveLength(1);
+    const revokedOpaque = await postForm(
+      app,
+      '/oauth/revoke',
+      { token: opaque.tokens.access_token },
+      opaque.client,
+    );
+    expect(revokedOpaque.status).toBe(200);
+    expect(await events({ clientId: opaque.client.clientId, event: 'grant.revoked' })).toEqual([
+      expect.objectContaining({
+        actorId: opaque.client.clientId,
+        details: { account_id: user.id, reason: 'revocation_endpoint' },
+      }),
+    ]);
+
     await runCodeFlow(new UserAgent(app.issuer), config, client, user);
     await app.app
       .get(GrantsService)

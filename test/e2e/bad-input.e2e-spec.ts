@@ -338,7 +338,7 @@ describe('bad input', () => {
     it('an unknown path is a 404 page for browsers and JSON otherwise', async () => {
       const page = await send('/no/such/page', { headers: { accept: 'text/html' } });
       expect(page.status).toBe(404);
-      expect(page.text).toContain('<h1 id="page-title">This request cannot be completed</h1>');
+      expect(page.text).toContain('<h1 id="page-title">Page not found</h1>');
       const api = await send('/no/such/page');
       expect(api.status).toBe(404);
       expect(api.json).toEqual({

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
-import { callApi, postForm } from '../support/api.js';
+import { apiMetadata, callApi, postForm } from '../support/api.js';
 import { approve, authorizationRequest, discover, oidc } from '../support/oauth-client.js';
 import { useTestApp } from '../support/e2e.js';
 import type { TestClient } from '../support/test-app.js';
@@ -90,7 +90,7 @@ describe.each(['jwt', 'opaque'])('DPoP-bound access tokens (%s)', (format) => {
     const response = await callApi(app, '/api/drive/files', { token });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe(
-      `DPoP realm="gatehouse", error="invalid_token", error_description="The access token is bound to a DPoP key: send it as DPoP, with a proof", ${ALGS}`,
+      `DPoP realm="gatehouse", error="invalid_token", error_description="The access token is bound to a DPoP key: send it as DPoP, with a proof", ${ALGS}, resource_metadata="${apiMetadata(app.issuer)}"`,
     );
   });
 
@@ -112,7 +112,7 @@ describe.each(['jwt', 'opaque'])('DPoP-bound access tokens (%s)', (format) => {
     const response = await withProof(claims === undefined ? undefined : await proof(claims));
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe(
-      `DPoP realm="gatehouse", error="invalid_dpop_proof", error_description="${description}", ${ALGS}`,
+      `DPoP realm="gatehouse", error="invalid_dpop_proof", error_description="${description}", ${ALGS}, resource_metadata="${apiMetadata(setup.app.issuer)}"`,
     );
     expect(response.body).toEqual({ error: 'invalid_dpop_proof', error_description: description });
   });

@@ -1,4 +1,4 @@
-import { callApi, serviceToken, userApiTokens } from '../support/api.js';
+import { apiMetadata, callApi, serviceToken, userApiTokens } from '../support/api.js';
 import { oidc } from '../support/oauth-client.js';
 import { useTestApp } from '../support/e2e.js';
 import type { TestUser } from '../support/test-app.js';
@@ -254,8 +254,7 @@ describe.each(['jwt', 'opaque'] as const)('Drive API with %s access tokens', (fo
       });
       expect({ status: write.status, challenge: write.headers.get('www-authenticate') }).toEqual({
         status: 403,
-        challenge:
-          'Bearer realm="gatehouse", error="insufficient_scope", error_description="The access token lacks a scope this operation requires", scope="drive.write"',
+        challenge: `Bearer realm="gatehouse", error="insufficient_scope", error_description="The access token lacks a scope this operation requires", scope="drive.write", resource_metadata="${apiMetadata(app.issuer)}"`,
       });
     });
 

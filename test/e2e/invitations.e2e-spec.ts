@@ -116,8 +116,11 @@ describe('Invitations (API, CLI, and the /invite page)', () => {
     const user = await app.createUser();
     const before = await snapshot(app);
     const taken = await invite({ email: user.email });
-    expect(taken.status).toBe(400);
-    expect(JSON.stringify(taken.body)).toContain('already exists');
+    expect(taken.status).toBe(409);
+    expect(taken.body).toEqual({
+      error: 'conflict',
+      error_description: `a user with email ${user.email} already exists`,
+    });
     const bad = await invite({ email: 'nope', extra: 1 });
     expect(bad.status).toBe(400);
     expect(await snapshot(app)).toEqual(before);

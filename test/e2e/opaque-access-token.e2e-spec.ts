@@ -20,7 +20,7 @@ describe('opaque access token verifier', () => {
     const { app } = setup;
     sql = new Sql(app.app.get(DataSource));
     stores = { store: app.app.get(OidcPayloadStore), clients: app.app.get(ClientStore) };
-    verify = createOpaqueAccessTokenVerifier({ ...stores, audience: `${app.issuer}/api` });
+    verify = createOpaqueAccessTokenVerifier({ ...stores, audiences: [`${app.issuer}/api`] });
   });
 
   async function serviceToken(scope = 'drive.read') {
@@ -119,7 +119,7 @@ describe('opaque access token verifier', () => {
     const { token } = await serviceToken();
     const later = createOpaqueAccessTokenVerifier({
       ...stores,
-      audience: `${app.issuer}/api`,
+      audiences: [`${app.issuer}/api`],
       now: () => Date.now() + 11 * 60_000,
     });
     await expect(later(token)).rejects.toThrow('The access token expired');
@@ -138,7 +138,7 @@ describe('opaque access token verifier', () => {
     const { token } = await serviceToken();
     const other = createOpaqueAccessTokenVerifier({
       ...stores,
-      audience: 'https://other.example.com/api',
+      audiences: ['https://other.example.com/api'],
     });
     await expect(other(token)).rejects.toThrow('The access token is invalid');
   });

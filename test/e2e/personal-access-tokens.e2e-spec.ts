@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../../src/audit/audit-log.service.js';
 import { Sql } from '../../src/database/sql.js';
-import { callApi } from '../support/api.js';
+import { apiMetadata, callApi } from '../support/api.js';
 import { expectPage, signInAt } from '../support/oauth-client.js';
 import { useTestApp } from '../support/e2e.js';
 import type { TestUser } from '../support/test-app.js';
@@ -102,7 +102,7 @@ describe('Personal access tokens (/account/tokens)', () => {
     const refused = await callApi(app, '/api/drive/files', { token });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toBe(
-      'Bearer realm="gatehouse", error="invalid_token", error_description="The access token is invalid"',
+      `Bearer realm="gatehouse", error="invalid_token", error_description="The access token is invalid", resource_metadata="${apiMetadata(app.issuer)}"`,
     );
     // Someone else's (or a made-up) token id: 404, nothing happens.
     expect((await ua.postForm(action, { _csrf: hiddenField(page.body, '_csrf') })).status).toBe(

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { JWK } from 'jose';
 import { KeysService } from '../../src/keys/keys.service.js';
 import {
+  apiMetadata,
   callApi,
   codeFlowTokens,
   postForm,
@@ -20,6 +21,8 @@ const NO_CREDENTIALS = {
   message: 'This resource needs an access token, sent as "Authorization: Bearer <token>"',
 };
 const INVALID = 'The access token is invalid';
+/** The issuer of the app under test, once it runs: challenges name its API's metadata. */
+let issuer = '';
 
 /** Asserts an RFC 6750 §3 answer: status, exact challenge, same code in the JSON body. */
 function expectChallenge(
@@ -34,6 +37,8 @@ function expectChallenge(
       challenge += `, scope="${error.scope}"`;
     }
   }
+  // RFC 9728 §5.1: every refusal names the resource's metadata.
+  challenge += `, resource_metadata="${apiMetadata(issuer)}"`;
   expect({
     status: response.status,
     challenge: response.headers.get('www-authenticate'),
@@ -63,6 +68,7 @@ describe('resource guard', () => {
 
   beforeAll(async () => {
     const { app, user } = setup;
+    issuer = app.issuer;
     [readOnly, writeOnly, readWrite] = await Promise.all(
       ['drive.read', 'drive.write', 'drive.read drive.write'].map(
         async (scope) => (await userApiTokens(app, user, scope)).accessToken,
@@ -492,6 +498,9 @@ describe('resource guard with opaque access tokens', () => {
     user: false,
     extraModules: [GuardProbeModule],
   });
+  beforeAll(() => {
+    issuer = setup.app.issuer;
+  });
 
   it('accepts a user token and gives the same context', async () => {
     const { app } = setup;
@@ -571,6 +580,9 @@ describe('resource guard: a cached JWT still expires on time', () => {
     user: false,
     extraModules: [GuardProbeModule],
   });
+  beforeAll(() => {
+    issuer = setup.app.issuer;
+  });
 
   it('accepts the token (and caches it), then refuses it once expired', async () => {
     const { app } = setup;
@@ -594,6 +606,9 @@ describe('resource guard without the verified-token cache', () => {
     env: { ACCESS_TOKEN_CACHE_SIZE: '0', RESOURCE_REALM: REALM },
     user: false,
     extraModules: [GuardProbeModule],
+  });
+  beforeAll(() => {
+    issuer = setup.app.issuer;
   });
 
   it('accepts a token on every request and refuses it once revoked', async () => {

@@ -1,6 +1,7 @@
 import { ClientsService } from '../../src/oauth/clients/clients.service.js';
 import { GrantsService } from '../../src/oauth/grants/grants.service.js';
 import {
+  apiMetadata,
   callApi,
   postForm,
   serviceToken,
@@ -17,11 +18,10 @@ import { useTestApp } from '../support/e2e.js';
 import { TestApp, type TestClient } from '../support/test-app.js';
 import { eventually } from '../support/eventually.js';
 
-const REVOKED = {
+const revoked = (issuer: string) => ({
   status: 401,
-  challenge:
-    'Bearer realm="gatehouse", error="invalid_token", error_description="The access token is invalid"',
-};
+  challenge: `Bearer realm="gatehouse", error="invalid_token", error_description="The access token is invalid", resource_metadata="${apiMetadata(issuer)}"`,
+});
 
 function outcome(response: ApiResponse) {
   return response.status === 200
@@ -75,8 +75,8 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     const { client, accessToken, refreshToken } = await userApiTokens(app, user, 'drive.read');
     expect(await driveRead(app, accessToken)).toEqual({ status: 200 });
     const response = await revoke(app, client, refreshToken, 'refresh_token');
-    expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: '' });
-    expect(await driveRead(app, accessToken)).toEqual(REVOKED);
+    expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: {} });
+    expect(await driveRead(app, accessToken)).toEqual(revoked(app.issuer));
     await refreshFails(app, client, refreshToken);
   });
 
@@ -85,8 +85,8 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     const { client, accessToken, refreshToken } = await userApiTokens(app, user, 'drive.read');
     expect(await driveRead(app, accessToken)).toEqual({ status: 200 });
     const response = await revoke(app, client, accessToken);
-    expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: '' });
-    expect(await driveRead(app, accessToken)).toEqual(REVOKED);
+    expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: {} });
+    expect(await driveRead(app, accessToken)).toEqual(revoked(app.issuer));
     // As oidc-provider does for opaque tokens (RFC 7009 §2.1 allows it): the grant's tokens go.
     await refreshFails(app, client, refreshToken);
   });
@@ -95,7 +95,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     const { app, user } = setup;
     const { client, accessToken } = await userApiTokens(app, user, 'drive.read');
     await revoke(app, client, accessToken);
-    expect(await driveRead(app, accessToken)).toEqual(REVOKED);
+    expect(await driveRead(app, accessToken)).toEqual(revoked(app.issuer));
     // At once, not a second later: the tokens say when they were issued to the millisecond.
     const again = await userApiTokens(app, user, 'drive.read', client);
     expect(await driveRead(app, again.accessToken)).toEqual({ status: 200 });
@@ -114,8 +114,8 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     await expect(oidc.refreshTokenGrant(first.config, first.refreshToken)).rejects.toMatchObject({
       error: 'invalid_grant',
     });
-    expect(await driveRead(app, rotated.access_token)).toEqual(REVOKED);
-    expect(await driveRead(app, first.accessToken)).toEqual(REVOKED);
+    expect(await driveRead(app, rotated.access_token)).toEqual(revoked(app.issuer));
+    expect(await driveRead(app, first.accessToken)).toEqual(revoked(app.issuer));
   });
 
   it('a user revoking the app: its tokens fail at once, and consent is asked again', async () => {
@@ -132,7 +132,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     expect(again.location).toMatch(/^https:\/\/app\.example\.com\/callback\?code=/);
 
     expect(await app.app.get(GrantsService).revokeApp(user.id, client.clientId)).toBe(1);
-    expect(await driveRead(app, tokens.access_token)).toEqual(REVOKED);
+    expect(await driveRead(app, tokens.access_token)).toEqual(revoked(app.issuer));
     await refreshFails(app, client, tokens.refresh_token!);
     const afterwards = await ua.get(
       (await authorizationRequest(config, client, { scope: 'openid drive.read' })).url.href,
@@ -147,9 +147,9 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     expect(await driveRead(app, accessToken)).toEqual({ status: 200 });
     await app.app.get(ClientsService).delete(client.clientId);
     await app.app.get(ClientsService).delete(service.client.clientId);
-    expect(await driveRead(app, accessToken)).toEqual(REVOKED);
+    expect(await driveRead(app, accessToken)).toEqual(revoked(app.issuer));
     const probe = await callApi(app, '/api/drive/files', { token: service.accessToken });
-    expect(outcome(probe)).toEqual(REVOKED);
+    expect(outcome(probe)).toEqual(revoked(app.issuer));
   });
 
   it("a service's client_credentials token can be revoked on its own", async () => {
@@ -175,7 +175,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     const client = await app.createClient({ type: 'web' });
     for (const token of ['x'.repeat(43), 'not.a.jwt', 'eyJhbGciOiJub25lIn0.e30.']) {
       const response = await revoke(app, client, token);
-      expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: '' });
+      expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: {} });
     }
   });
 
@@ -215,10 +215,10 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
       const { client, accessToken } = await userApiTokens(app, user, 'drive.read');
       expect(await driveRead(other, accessToken)).toEqual({ status: 200 });
       await revoke(app, client, accessToken);
-      expect(await driveRead(app, accessToken)).toEqual(REVOKED);
+      expect(await driveRead(app, accessToken)).toEqual(revoked(app.issuer));
       // Opaque tokens are looked up on every request; JWT revocations arrive on the next sync.
       await eventually(
-        async () => expect(await driveRead(other, accessToken)).toEqual(REVOKED),
+        async () => expect(await driveRead(other, accessToken)).toEqual(revoked(other.issuer)),
         3000,
       );
     } finally {
@@ -232,7 +232,7 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
     const { client, accessToken } = await userApiTokens(app, user, 'drive.read');
     await revoke(app, client, accessToken);
     app = await setup.restart();
-    expect(await driveRead(app, accessToken)).toEqual(REVOKED);
+    expect(await driveRead(app, accessToken)).toEqual(revoked(app.issuer));
   });
 });
 
@@ -253,7 +253,9 @@ describe.each(['jwt', 'opaque'] as const)('revocation with %s access tokens', (f
         expect(await driveRead(other, accessToken)).toEqual({ status: 200 });
         await revoke(app, client, accessToken);
         // The next sync is an hour away: only the notification can make the other refuse it.
-        await eventually(async () => expect(await driveRead(other, accessToken)).toEqual(REVOKED));
+        await eventually(async () =>
+          expect(await driveRead(other, accessToken)).toEqual(revoked(other.issuer)),
+        );
       } finally {
         await other.close();
       }

@@ -229,7 +229,7 @@ describe('sign-in page', () => {
     const ua = new UserAgent(app.issuer);
     const noCookie = await ua.get('/interaction/abc123');
     expect(noCookie.status).toBe(400);
-    expect(noCookie.body).toContain('This sign-in request has expired or is no longer valid.');
+    expect(noCookie.body).toContain('<h1 id="page-title">Your sign-in expired</h1>');
 
     ua.setCookie('_interaction', 'garbage', '/interaction/abc123');
     ua.setCookie('_interaction.sig', 'garbage', '/interaction/abc123');

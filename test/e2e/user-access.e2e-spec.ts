@@ -1,7 +1,7 @@
 import { PersonalAccessTokens } from '../../src/account/personal-access-tokens.service.js';
 import { UsersService } from '../../src/identity/users.service.js';
 import { UserAccess } from '../../src/people/user-access.service.js';
-import { callApi, postForm, userApiTokens } from '../support/api.js';
+import { apiMetadata, callApi, postForm, userApiTokens } from '../support/api.js';
 import {
   authorizationRequest,
   discover,
@@ -11,8 +11,8 @@ import {
 import { useTestApp } from '../support/e2e.js';
 import { UserAgent } from '../support/user-agent.js';
 
-const INVALID =
-  'Bearer realm="gatehouse", error="invalid_token", error_description="The access token is invalid"';
+const invalid = (issuer: string) =>
+  `Bearer realm="gatehouse", error="invalid_token", error_description="The access token is invalid", resource_metadata="${apiMetadata(issuer)}"`;
 
 /** Taking a person's access away (a reset, disabling, deletion): everything dies at once. */
 describe.each(['jwt', 'opaque'])('UserAccess.revokeEverything (%s access tokens)', (format) => {
@@ -46,8 +46,8 @@ describe.each(['jwt', 'opaque'])('UserAccess.revokeEverything (%s access tokens)
 
     // Two browsers signed in (each flow's own), two apps authorized, one personal token.
     expect(revoked).toEqual({ sessions: 2, grants: 2, personalTokens: 1 });
-    expect(await drive(mine.accessToken)).toEqual({ status: 401, challenge: INVALID });
-    expect(await drive(pat)).toEqual({ status: 401, challenge: INVALID });
+    expect(await drive(mine.accessToken)).toEqual({ status: 401, challenge: invalid(app.issuer) });
+    expect(await drive(pat)).toEqual({ status: 401, challenge: invalid(app.issuer) });
     const refresh = await postForm(
       app,
       '/oauth/token',

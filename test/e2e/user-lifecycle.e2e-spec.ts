@@ -1,15 +1,16 @@
+import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PersonalAccessTokens } from '../../src/account/personal-access-tokens.service.js';
 import { Sql } from '../../src/database/sql.js';
 import { UsersService } from '../../src/identity/users.service.js';
-import { deletedUserPseudonym, UserLifecycle } from '../../src/people/user-lifecycle.service.js';
-import { callApi, postForm, userApiTokens } from '../support/api.js';
+import { UserLifecycle } from '../../src/people/user-lifecycle.service.js';
+import { apiMetadata, callApi, postForm, userApiTokens } from '../support/api.js';
 import { expectPage, signInAt } from '../support/oauth-client.js';
 import { TestApp, type TestUser } from '../support/test-app.js';
 import { formAction, hiddenField, UserAgent } from '../support/user-agent.js';
 
-const INVALID =
-  'Bearer realm="gatehouse", error="invalid_token", error_description="The access token is invalid"';
+const invalid = (issuer: string) =>
+  `Bearer realm="gatehouse", error="invalid_token", error_description="The access token is invalid", resource_metadata="${apiMetadata(issuer)}"`;
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const ADMIN = { id: 'admin-under-test', ip: '127.0.0.1' };
 
@@ -100,15 +101,21 @@ describe.each(['jwt', 'opaque'])('user lifecycle (%s access tokens)', (format) =
     const disabled = await people.disable(user.id, ADMIN);
     expect(disabled.disabledAt).toEqual(expect.any(Number));
 
-    expect(await drive(tokens.accessToken)).toEqual({ status: 401, challenge: INVALID });
-    expect(await drive(pat)).toEqual({ status: 401, challenge: INVALID });
+    expect(await drive(tokens.accessToken)).toEqual({
+      status: 401,
+      challenge: invalid(app.issuer),
+    });
+    expect(await drive(pat)).toEqual({ status: 401, challenge: invalid(app.issuer) });
     const refused = await refresh(tokens);
     expect([refused.status, (refused.body as { error: string }).error]).toEqual([
       400,
       'invalid_grant',
     ]);
     // A personal token made after the disable (the pages would not let them) is refused too.
-    expect(await drive(await personalToken(user))).toEqual({ status: 401, challenge: INVALID });
+    expect(await drive(await personalToken(user))).toEqual({
+      status: 401,
+      challenge: invalid(app.issuer),
+    });
     const signIn = await signInAt(new UserAgent(app.issuer), user, '/account');
     expect(signIn.status).toBe(400);
     expect(signIn.body).toContain('Incorrect email or password.');
@@ -161,8 +168,11 @@ describe.each(['jwt', 'opaque'])('user lifecycle (%s access tokens)', (format) =
 
     await people.delete(user.id, ADMIN);
 
-    expect(await drive(tokens.accessToken)).toEqual({ status: 401, challenge: INVALID });
-    expect(await drive(pat)).toEqual({ status: 401, challenge: INVALID });
+    expect(await drive(tokens.accessToken)).toEqual({
+      status: 401,
+      challenge: invalid(app.issuer),
+    });
+    expect(await drive(pat)).toEqual({ status: 401, challenge: invalid(app.issuer) });
     expect((await refresh(tokens)).status).toBe(400);
     const count = async (table: string, where: string, value: string) =>
       Number(
@@ -180,7 +190,14 @@ describe.each(['jwt', 'opaque'])('user lifecycle (%s access tokens)', (format) =
       auditById: await count('audit_events', 'actor_id', user.id),
       auditByEmail: await count('audit_events', 'actor_id', user.email),
     }).toEqual({ users: 0, payloads: 0, personal: 0, files: 0, auditById: 0, auditByEmail: 0 });
-    const pseudonym = deletedUserPseudonym(user.id);
+    // One random pseudonym for all their events: nothing derived from the id links it back.
+    const [{ pseudonym }] = await sql.query<{ pseudonym: string }>(
+      "SELECT DISTINCT actor_id AS pseudonym FROM audit_events WHERE actor_id LIKE 'deleted-user:%'",
+    );
+    expect(pseudonym).toMatch(/^deleted-user:[0-9a-f]{32}$/);
+    expect(pseudonym).not.toContain(
+      createHash('sha256').update(user.id).digest('hex').slice(0, 32),
+    );
     const kept = await sql.query<{ event: string; details: string }>(
       'SELECT event, details FROM audit_events WHERE actor_id = ? ORDER BY at',
       [pseudonym],

@@ -16,6 +16,11 @@ export interface ApiRequest {
   body?: unknown;
 }
 
+/** RFC 9728 §3.1: the metadata URL of the API, which its challenges name (`resource_metadata`). */
+export function apiMetadata(issuer: string): string {
+  return `${issuer}/.well-known/oauth-protected-resource/api`;
+}
+
 /** Calls the app's API over HTTP; `token` goes in `Authorization: Bearer`. */
 export async function callApi(
   app: TestApp,

@@ -1,8 +1,8 @@
 import { bigintAsNumber } from '../../database/columns.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { ClientType } from './client-types.js';
 
-export const CLIENT_TYPES = ['web', 'spa', 'native', 'device', 'service'] as const;
-export type ClientType = (typeof CLIENT_TYPES)[number];
+export { CLIENT_TYPES, type ClientType } from './client-types.js';
 
 /** A registered application. Secrets are never stored, only their SHA-256. */
 @Entity('clients')

@@ -237,6 +237,7 @@ export class InteractionsController {
       .send(
         this.views.render('consent', {
           clientName: interaction.clientName,
+          app: interaction.app,
           email: user?.email ?? '',
           scopes,
           allowAction: `/interaction/${interaction.uid}/confirm`,

@@ -25,6 +25,7 @@ export function auditProviderEvents(provider: Engine, audit: AuditLog): void {
   // issuance is not yet on record.
   provider.use(async (ctx, next) => {
     await next();
+    announceOpaqueAccessTokenRevocation(ctx as KoaContextWithOIDC);
     const pending = (ctx.state as { auditWrites?: Promise<void>[] }).auditWrites;
     if (pending) {
       await Promise.all(pending);
@@ -65,6 +66,7 @@ export function auditProviderEvents(provider: Engine, audit: AuditLog): void {
   });
 
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC) => {
+    (ctx.state as { grantRevokedAnnounced?: boolean }).grantRevokedAnnounced = true;
     const token =
       ctx.oidc.entities.RefreshToken ??
       ctx.oidc.entities.AccessToken ??
@@ -80,4 +82,19 @@ export function auditProviderEvents(provider: Engine, audit: AuditLog): void {
       },
     });
   });
+}
+
+/**
+ * An opaque access token revoked at the revocation endpoint takes every token of its grant with
+ * it (oidc-provider's revoke helper), but the engine keeps the grant and announces nothing. A JWT
+ * revoked there is announced as `grant.revoked` (corrections/self-encoded-token-revocation.ts);
+ * announce the opaque one the same way, so the audit trail does not depend on the token format.
+ */
+function announceOpaqueAccessTokenRevocation(ctx: KoaContextWithOIDC): void {
+  const state = ctx.state as { grantRevokedAnnounced?: boolean };
+  const token = ctx.oidc?.entities.AccessToken;
+  if (ctx.oidc?.route !== 'revocation' || !token?.grantId || state.grantRevokedAnnounced) {
+    return;
+  }
+  ctx.oidc.provider.emit('grant.revoked', ctx, token.grantId);
 }

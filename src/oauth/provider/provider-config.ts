@@ -5,6 +5,7 @@ import type { KeyMaterial } from '../../keys/keys.service.js';
 import type { GrantsService } from '../grants/grants.service.js';
 import { grantKey } from '../../tokens/revocation-list.js';
 import { API_SCOPES, apiResource, IDENTITY_SCOPES, SCOPES } from '../../tokens/scopes.js';
+import { resourceByIndicator, resourceIndicator } from '../../tokens/resources.js';
 import { claimsFor } from './account-claims.js';
 import { errorPage } from './corrections/error-page.js';
 import { spareFirstPartyNativeApps } from './corrections/first-party-native-consent.js';
@@ -215,8 +216,9 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
       },
       resourceIndicators: {
         enabled: true,
-        // Tokens for the Drive API are audience-bound to it (RFC 8707); a request that names
-        // no resource but asks for API scopes means the API.
+        // Tokens are audience-bound to one resource of the registry (RFC 8707, tokens/
+        // resources.ts: the API, the MCP server...); a request that names no resource but asks
+        // for API scopes means the API.
         defaultResource: (ctx, _client, oneOf) => {
           if (oneOf) {
             return oneOf;
@@ -229,12 +231,17 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
           return wantsApi ? api : undefined!;
         },
         useGrantedResource: () => true,
-        getResourceServerInfo: (ctx, resourceIndicator, client) => {
-          if (resourceIndicator !== api) {
+        getResourceServerInfo: (ctx, indicator, client) => {
+          const resource = resourceByIndicator(config.issuer, indicator);
+          if (!resource) {
             throw invalidTarget();
           }
+          // What the client was registered for (`api_scope`), of what this resource knows.
           const apiScope = extraMetadata(client, 'api_scope');
-          const allowed = typeof apiScope === 'string' ? apiScope.split(' ').filter(Boolean) : [];
+          const registered = typeof apiScope === 'string' ? apiScope.split(' ') : [];
+          const allowed = registered.filter((scope) =>
+            (resource.scopes as readonly string[]).includes(scope),
+          );
           if (isClientCredentials(ctx)) {
             // No user consents here, so asking for more than the service was registered for
             // is an error, not a silent downgrade (RFC 6749 §5.2 invalid_scope).
@@ -245,7 +252,7 @@ export function providerConfiguration(deps: ProviderDependencies): Configuration
           }
           return {
             scope: allowed.join(' '),
-            audience: api,
+            audience: resourceIndicator(config.issuer, resource),
             accessTokenTTL: config.ttl.accessToken,
             accessTokenFormat: config.accessTokenFormat,
             ...(config.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: 'RS256' } } } : {}),

@@ -19,9 +19,11 @@ import type { GrantsService } from '../grants/grants.service.js';
 import { corsPolicy } from './corrections/cors-for-browser-apps.js';
 import { databaseOutage, rememberOutage } from './corrections/database-outage.js';
 import { securityHeadersOnEnginePages } from './corrections/engine-page-headers.js';
+import { signedOutLogoutPage } from './corrections/signed-out-logout.js';
 import { discoveryListsEveryScope } from './corrections/discovery-scopes.js';
 import { compareHashedClientSecrets } from './corrections/hashed-client-secrets.js';
 import { replayError } from './corrections/replay-is-invalid-grant.js';
+import { revocationAnswersJson } from './corrections/revocation-json-body.js';
 import { createEngine, currentRoute, type Engine, type KoaContextWithOIDC } from './engine.js';
 import { auditProviderEvents } from './provider-audit.js';
 import { providerConfiguration } from './provider-config.js';
@@ -81,7 +83,10 @@ export function buildEngine(deps: EngineDependencies): Engine {
   // under TRUST_PROXY when the request is handed over (see corrections/pin-to-issuer.ts).
   engine.proxy = true;
   compareHashedClientSecrets(engine);
-  engine.use(securityHeadersOnEnginePages(securityHeaders()));
+  const headers = securityHeaders();
+  engine.use(securityHeadersOnEnginePages(headers));
+  // Inside the headers: its page's own CSP is left as it set it.
+  engine.use(signedOutLogoutPage({ views, csp: headers['Content-Security-Policy'] }));
   engine.use(discoveryListsEveryScope(Object.keys(SCOPES)));
   // The request log names the client the engine authenticated (never its credentials).
   engine.use(async (ctx, next) => {
@@ -94,6 +99,7 @@ export function buildEngine(deps: EngineDependencies): Engine {
   // Inside the headers above (its 503 gets them too), outside everything that queries.
   engine.use(databaseOutage({ views, logger }));
   engine.use(corsPolicy(() => deps.clientStore.spaOrigins()));
+  engine.use(revocationAnswersJson());
   engine.use(
     tokenEndpoints({
       verify: (token) => deps.accessTokens.verify(token),

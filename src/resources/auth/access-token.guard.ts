@@ -15,23 +15,44 @@ import { extractBearerToken, type TokenScheme } from './bearer-request.js';
 import { DPOP_ALGORITHMS, InvalidDpopProof, verifyDpopProof } from './dpop-proof.js';
 import { DpopReplays } from './dpop-replays.js';
 import { IS_PUBLIC, REQUIRES_USER, SCOPE_REQUIREMENTS } from './decorators.js';
-import { type AccessTokenContext, InvalidAccessToken } from '../../tokens/access-token-context.js';
+import {
+  type AccessTokenContext,
+  INVALID_TOKEN,
+  InvalidAccessToken,
+} from '../../tokens/access-token-context.js';
+import type { BearerError } from './challenge.js';
 import { type ScopeRequirement, unmetRequirement } from './scope-requirements.js';
 import { setRequestClient } from '../../common/request-client.js';
+import {
+  PROTECTED_RESOURCES,
+  resourceForPath,
+  resourceIndicator,
+  resourceMetadataUrl,
+} from '../../tokens/resources.js';
 
 type ProtectedRequest = FastifyRequest & { accessToken?: AccessTokenContext };
+
+/** A refusal of this request: its challenge names the route's resource metadata. */
+type Refuse = (error?: BearerError) => BearerChallenge;
 
 interface Policy {
   controller: object;
   public: boolean;
   requiresUser: boolean;
   requirements: ScopeRequirement[];
+  /** The audience a token must have here: the resource the route is under (RFC 8707). */
+  audience: string;
+  /** That resource's metadata URL, in every challenge (RFC 9728 §5.1). */
+  metadata: string;
 }
 
 /**
- * The global guard: every route needs a valid access token for this server's API unless it is
+ * The global guard: every route needs a valid access token for the resource it is under (the
+ * resource registry, tokens/resources.ts: `/api` by default, `/mcp`...) unless it is
  * `@Public()`, and the token must carry the scopes its `@Scopes()`/`@AnyScope()` ask for.
- * Refusals are {@link BearerChallenge}s, answered to the letter of RFC 6750 §3.
+ * Refusals are {@link BearerChallenge}s, answered to the letter of RFC 6750 §3, each naming the
+ * resource's metadata (RFC 9728 §5.1). A token for another resource is `invalid_token` (RFC 8707
+ * §2: the audience restricts where a token may be used).
  *
  * The token is extracted here, by RFC 6750 §2 (see bearer-request.ts), and then verified through
  * passport: the `bearer` strategy that `@nestjs/passport` builds (passport-http-bearer with our
@@ -70,20 +91,22 @@ export class AccessTokenGuard implements CanActivate {
       body: request.body,
       method: request.method,
     });
+    const refuse = (error?: BearerError) => new BearerChallenge(this.realm, error, policy.metadata);
     if (found.kind === 'none') {
-      throw new BearerChallenge(this.realm);
+      throw refuse();
     }
     if (found.kind === 'malformed') {
-      throw new BearerChallenge(this.realm, {
-        error: 'invalid_request',
-        description: found.description,
-      });
+      throw refuse({ error: 'invalid_request', description: found.description });
     }
-    const token = await this.authenticate(found.token);
-    await this.checkProofOfPossession(request, found.scheme, found.token, token);
+    const token = await this.authenticate(found.token, refuse);
+    if (!token.audience.includes(policy.audience)) {
+      // A token for another of our resources (RFC 8707): as invalid here as a forged one.
+      throw refuse({ error: 'invalid_token', description: INVALID_TOKEN });
+    }
+    await this.checkProofOfPossession(request, found.scheme, found.token, token, refuse);
 
     if (policy.requiresUser && !token.userPresent) {
-      throw new BearerChallenge(this.realm, {
+      throw refuse({
         error: 'insufficient_scope',
         description:
           'This operation acts for a user; a client credentials token has none. Use a token a user authorized',
@@ -91,7 +114,7 @@ export class AccessTokenGuard implements CanActivate {
     }
     const unmet = unmetRequirement(policy.requirements, token.scopes);
     if (unmet) {
-      throw new BearerChallenge(this.realm, {
+      throw refuse({
         error: 'insufficient_scope',
         description:
           unmet.mode === 'all'
@@ -119,15 +142,18 @@ export class AccessTokenGuard implements CanActivate {
     scheme: TokenScheme,
     accessToken: string,
     token: AccessTokenContext,
+    refuse: Refuse,
   ): Promise<void> {
+    const dpopChallenge = (error: 'invalid_token' | 'invalid_dpop_proof', description: string) =>
+      refuse({ error, description, scheme: 'DPoP', algs: DPOP_ALGORITHMS });
     if (!token.dpopJkt) {
       if (scheme === 'DPoP') {
-        throw this.dpopChallenge('invalid_token', 'The access token is not bound to a DPoP key');
+        throw dpopChallenge('invalid_token', 'The access token is not bound to a DPoP key');
       }
       return;
     }
     if (scheme !== 'DPoP') {
-      throw this.dpopChallenge(
+      throw dpopChallenge(
         'invalid_token',
         'The access token is bound to a DPoP key: send it as DPoP, with a proof',
       );
@@ -146,19 +172,10 @@ export class AccessTokenGuard implements CanActivate {
       );
     } catch (error) {
       if (error instanceof InvalidDpopProof) {
-        throw this.dpopChallenge('invalid_dpop_proof', error.message);
+        throw dpopChallenge('invalid_dpop_proof', error.message);
       }
       throw error;
     }
-  }
-
-  private dpopChallenge(error: 'invalid_token' | 'invalid_dpop_proof', description: string) {
-    return new BearerChallenge(this.realm, {
-      error,
-      description,
-      scheme: 'DPoP',
-      algs: DPOP_ALGORITHMS,
-    });
   }
 
   /**
@@ -173,6 +190,9 @@ export class AccessTokenGuard implements CanActivate {
       return known;
     }
     const targets = [handler, controller];
+    // The route's pattern (`/api/drive/files/:id`), the same for every request of the handler.
+    const route = context.switchToHttp().getRequest<FastifyRequest>().routeOptions.url ?? '';
+    const resource = resourceForPath(route) ?? PROTECTED_RESOURCES.api;
     const policy: Policy = {
       controller,
       public: Boolean(this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)),
@@ -182,23 +202,26 @@ export class AccessTokenGuard implements CanActivate {
         (target) =>
           this.reflector.get<ScopeRequirement[] | undefined>(SCOPE_REQUIREMENTS, target) ?? [],
       ),
+      audience: resourceIndicator(this.issuer, resource),
+      metadata: resourceMetadataUrl(this.issuer, resource),
     };
     this.policies.set(handler, policy);
     return policy;
   }
 
   /** Runs passport's `bearer` strategy on the token; a context, or an RFC 6750 refusal. */
-  private async authenticate(token: string): Promise<AccessTokenContext> {
+  private async authenticate(token: string, refuse: Refuse): Promise<AccessTokenContext> {
     const outcome = await this.bearer.run(token);
     return outcome.kind === 'success'
-      ? this.verdict(undefined, outcome.token)
-      : this.verdict(outcome.kind === 'error' ? outcome.error : undefined, false);
+      ? this.verdict(undefined, outcome.token, refuse)
+      : this.verdict(outcome.kind === 'error' ? outcome.error : undefined, false, refuse);
   }
 
   /** Passport's verdict: a context, or an RFC 6750 `invalid_token` (§3.1). */
   private verdict(
     error: unknown,
     user: AccessTokenContext | false | undefined,
+    refuse: Refuse,
   ): AccessTokenContext {
     if (user && !error) {
       return user;
@@ -207,7 +230,7 @@ export class AccessTokenGuard implements CanActivate {
       if (error instanceof InvalidAccessToken && error.cause instanceof Error) {
         this.logger.debug(`Access token refused: ${error.cause.message}`);
       }
-      throw new BearerChallenge(this.realm, {
+      throw refuse({
         error: 'invalid_token',
         description:
           error instanceof InvalidAccessToken ? error.message : 'The access token is invalid',

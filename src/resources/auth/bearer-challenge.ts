@@ -16,9 +16,14 @@ const NO_CREDENTIALS_BODY = {
 export class BearerChallenge extends Error {
   override readonly name = 'BearerChallenge';
 
+  /**
+   * `resourceMetadata`: the metadata URL of the resource refusing (RFC 9728 §5.1), sent as the
+   * challenge's `resource_metadata`.
+   */
   constructor(
     readonly realm: string,
     readonly error?: BearerError,
+    readonly resourceMetadata?: string,
   ) {
     super(error ? `${error.error}: ${error.description ?? ''}` : 'no bearer credentials');
   }
@@ -34,7 +39,10 @@ export class BearerChallengeFilter implements ExceptionFilter<BearerChallenge> {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     void reply
       .code(challenge.status)
-      .header('WWW-Authenticate', formatChallenge(challenge.realm, challenge.error))
+      .header(
+        'WWW-Authenticate',
+        formatChallenge(challenge.realm, challenge.error, challenge.resourceMetadata),
+      )
       // RFC 6750 §4 / RFC 9111: answers about credentials are never cached.
       .header('Cache-Control', 'no-store')
       .type('application/json; charset=utf-8')

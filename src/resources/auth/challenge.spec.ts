@@ -10,6 +10,24 @@ describe('formatChallenge', () => {
     expect(formatChallenge('example')).toBe('Bearer realm="example"');
   });
 
+  it('names the resource metadata last, with or without an error (RFC 9728 §5.1)', () => {
+    const metadata = 'https://id.example.com/.well-known/oauth-protected-resource/mcp';
+    expect(formatChallenge('example', undefined, metadata)).toBe(
+      `Bearer realm="example", resource_metadata="${metadata}"`,
+    );
+    expect(
+      formatChallenge('example', { error: 'insufficient_scope', scope: ['drive.write'] }, metadata),
+    ).toBe(
+      `Bearer realm="example", error="insufficient_scope", scope="drive.write", resource_metadata="${metadata}"`,
+    );
+    expect(() => formatChallenge('example', undefined, 'https://x.example/"a"')).toThrow(
+      RangeError,
+    );
+    expect(() => formatChallenge('example', undefined, 'https://x.example/a b')).toThrow(
+      RangeError,
+    );
+  });
+
   it('speaks DPoP for a DPoP-bound token or its proof, with the accepted algs (RFC 9449 §7.1)', () => {
     expect(
       formatChallenge('example', {

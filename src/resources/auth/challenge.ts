@@ -39,16 +39,25 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /** RFC 9110 §5.6.4: a quoted-string may hold HTAB, SP and visible ASCII (`"` and `\` escaped). */
 const REALM = /^[\t\x20-\x7E]*$/;
 
+/** RFC 3986 URI characters only (no space, `"` or backslash): it goes in a quoted-string as it is. */
+const URI = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
 /**
  * Formats a `WWW-Authenticate` value, e.g.
- * `Bearer realm="example", error="invalid_token", error_description="The access token expired"`.
+ * `Bearer realm="example", error="invalid_token", error_description="The access token expired"`,
+ * ending with `resource_metadata="<url>"` when given: RFC 9728 §5.1, how a client that meets a
+ * refusal finds the resource's metadata, and from it the authorization server.
  *
  * RFC 6750 §3.1: "If the request lacks any authentication information (e.g., the client was
  * unaware that authentication is necessary or attempted using an unsupported authentication
  * method), the resource server SHOULD NOT include an error code or other error information."
  * So call it without `error` for those requests. An empty `scope` list adds no attribute.
  */
-export function formatChallenge(realm: string, error?: BearerError): string {
+export function formatChallenge(
+  realm: string,
+  error?: BearerError,
+  resourceMetadata?: string,
+): string {
   check(REALM.test(realm), 'realm');
   const attributes = [`realm=${quoted(realm)}`];
   if (error) {
@@ -72,6 +81,10 @@ export function formatChallenge(realm: string, error?: BearerError): string {
       );
       attributes.push(`algs=${quoted(error.algs.join(' '))}`);
     }
+  }
+  if (resourceMetadata !== undefined) {
+    check(URI.test(resourceMetadata), 'resource_metadata');
+    attributes.push(`resource_metadata=${quoted(resourceMetadata)}`);
   }
   return `${error?.scheme ?? 'Bearer'} ${attributes.join(', ')}`;
 }

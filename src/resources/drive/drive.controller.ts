@@ -14,7 +14,8 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AccessToken, RequiresUser, Scopes } from '../auth/decorators.js';
 import type { AccessTokenContext } from '../../tokens/access-token-context.js';
-import { type DriveFile, type DriveFileSummary, DriveService } from './drive.service.js';
+import { full, summary } from './drive-json.js';
+import { DriveService } from './drive.service.js';
 import {
   FileListSchema,
   FileSchema,
@@ -90,18 +91,4 @@ export class DriveController {
   async remove(@AccessToken() token: AccessTokenContext, @Param('id') id: string): Promise<void> {
     await this.drive.delete(token.subject, id);
   }
-}
-
-function summary(file: DriveFileSummary) {
-  return {
-    id: file.id,
-    name: file.name,
-    media_type: file.mediaType,
-    size: file.size,
-    created_at: new Date(file.createdAt).toISOString(),
-  };
-}
-
-function full(file: DriveFile) {
-  return { ...summary(file), content: file.content };
 }

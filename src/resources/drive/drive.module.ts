@@ -8,5 +8,6 @@ import { DriveService } from './drive.service.js';
   imports: [TypeOrmModule.forFeature([DriveFileEntity])],
   controllers: [DriveController],
   providers: [DriveService],
+  exports: [DriveService],
 })
 export class DriveModule {}

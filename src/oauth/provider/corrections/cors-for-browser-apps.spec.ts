@@ -71,6 +71,19 @@ describe('corsPolicy, on the installed oidc-provider', () => {
     expect(corsHeaders(response.headers)).toEqual([]);
   });
 
+  it.each([PROVIDER_ROUTES.token, PROVIDER_ROUTES.revocation, PROVIDER_ROUTES.introspection])(
+    'the engine answers * to a request to %s with no Origin; the correction sends no CORS header',
+    async (path) => {
+      const request = { form: { token: 'unknown', grant_type: 'client_credentials' } };
+      const engine = await bare.request(path, request);
+      expect(engine.headers.get('access-control-allow-origin')).toBe('*');
+      const response = await corrected.request(path, request);
+      expect(response.status).toBe(engine.status);
+      expect(response.json).toEqual(engine.json);
+      expect(corsHeaders(response.headers)).toEqual([]);
+    },
+  );
+
   it("leaves a registered browser app's own requests the engine's CORS headers", async () => {
     const response = await corrected.request(PROVIDER_ROUTES.token, {
       headers: { origin: SPA.origin },

@@ -34,7 +34,8 @@ const NO_CORS_ENDPOINTS = new Set<string>([
  * `Access-Control-Allow-Origin` echoing it), since a preflight names no client — and never
  * with `*`; introspection, device authorization and PAR not at all. The engine's CORS headers
  * on any other answer to an unregistered origin (an error before the client was known, say)
- * are taken off.
+ * are taken off, and so is the `Access-Control-Allow-Origin: *` it sends on these endpoints to
+ * a request with no `Origin` at all (a server-side client, or a same-origin page).
  *
  * `spaOrigins`: every origin of a registered SPA's redirect URIs (ClientStore.spaOrigins), read
  * per request so a new app works at once. (Per client, oidc-provider's clientBasedCORS then
@@ -44,8 +45,15 @@ export function corsPolicy(spaOrigins: () => Promise<Set<string>>): Middleware {
   return async (ctx, next) => {
     const origin = ctx.get('Origin');
     const browserEndpoint = BROWSER_ENDPOINTS.has(ctx.path);
-    if (!origin || (!browserEndpoint && !NO_CORS_ENDPOINTS.has(ctx.path))) {
+    if (!browserEndpoint && !NO_CORS_ENDPOINTS.has(ctx.path)) {
       return next();
+    }
+    if (!origin) {
+      // Not a cross-origin request: the engine still answers `Access-Control-Allow-Origin: *`
+      // there; these endpoints take credentials, so no CORS header at all.
+      await next();
+      removeCorsHeaders(ctx);
+      return;
     }
     const allowed = browserEndpoint && (await spaOrigins()).has(origin);
     if (ctx.method === 'OPTIONS' && !allowed) {
@@ -58,11 +66,15 @@ export function corsPolicy(spaOrigins: () => Promise<Set<string>>): Middleware {
     if (!allowed) {
       // Whatever oidc-provider answered (an error before the client was known, say), an
       // unregistered origin reads none of it.
-      for (const header of Object.keys(ctx.response.headers)) {
-        if (header.startsWith('access-control-')) {
-          ctx.remove(header);
-        }
-      }
+      removeCorsHeaders(ctx);
     }
   };
+}
+
+function removeCorsHeaders(ctx: Context): void {
+  for (const header of Object.keys(ctx.response.headers)) {
+    if (header.startsWith('access-control-')) {
+      ctx.remove(header);
+    }
+  }
 }

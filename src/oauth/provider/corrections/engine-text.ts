@@ -43,4 +43,6 @@ export const ENGINE_NAMES = {
   /** The consent prompt, and its check that asks native apps at every authorization. */
   consentPrompt: 'consent',
   nativeClientCheck: 'native_client_prompt',
+  /** The error of an interaction or session cookie that is gone (`err.name` of renderError). */
+  sessionNotFound: 'SessionNotFound',
 } as const;
