@@ -19,6 +19,7 @@ import type { GrantsService } from '../grants/grants.service.js';
 import { corsPolicy } from './corrections/cors-for-browser-apps.js';
 import { databaseOutage, rememberOutage } from './corrections/database-outage.js';
 import { securityHeadersOnEnginePages } from './corrections/engine-page-headers.js';
+import { engineInlineScriptByHash } from './corrections/engine-inline-script.js';
 import { signedOutLogoutPage } from './corrections/signed-out-logout.js';
 import { discoveryListsEveryScope } from './corrections/discovery-scopes.js';
 import { compareHashedClientSecrets } from './corrections/hashed-client-secrets.js';
@@ -84,9 +85,11 @@ export function buildEngine(deps: EngineDependencies): Engine {
   engine.proxy = true;
   compareHashedClientSecrets(engine);
   const headers = securityHeaders();
+  const csp = headers['Content-Security-Policy'];
   engine.use(securityHeadersOnEnginePages(headers));
-  // Inside the headers: its page's own CSP is left as it set it.
-  engine.use(signedOutLogoutPage({ views, csp: headers['Content-Security-Policy'] }));
+  // Inside the headers, which keep the CSP these set.
+  engine.use(engineInlineScriptByHash(csp));
+  engine.use(signedOutLogoutPage({ views, csp }));
   engine.use(discoveryListsEveryScope(Object.keys(SCOPES)));
   // The request log names the client the engine authenticated (never its credentials).
   engine.use(async (ctx, next) => {

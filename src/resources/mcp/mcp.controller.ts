@@ -1,14 +1,7 @@
 import { Controller, Delete, Get, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  isDatabaseUnavailable,
-  UNAVAILABLE_DESCRIPTION,
-} from '../../common/database-unavailable.js';
-import { UserInputError } from '../../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { AccessTokenContext } from '../../tokens/access-token-context.js';
 import { CLIENT_REGISTRY, type ClientRegistry } from '../../tokens/client-registry.js';
@@ -21,6 +14,7 @@ import { BearerChallenge } from '../auth/bearer-challenge.js';
 import { AccessToken, AnyScope, RequiresUser } from '../auth/decorators.js';
 import { DriveService } from '../drive/drive.service.js';
 import { driveTools } from './drive-tools.js';
+import { mcpServer } from './mcp-server.js';
 import type { McpTool } from './mcp-tool.js';
 
 const MCP = PROTECTED_RESOURCES.mcp;
@@ -64,7 +58,7 @@ export class McpController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     this.checkToolScopes(request.body, token);
-    const server = this.server(token);
+    const server = mcpServer(MCP.name, this.tools, token, this.logger);
     // Stateless (no session id): nothing is kept between requests. Streamable HTTP, "Security
     // Warning": servers MUST validate the Origin header (DNS rebinding); a page of another
     // origin than ours or a registered browser app's is answered 403 by the SDK.
@@ -93,7 +87,22 @@ export class McpController {
       },
     });
     this.handOver(reply);
-    await transport.handleRequest(raw, reply.raw, request.body);
+    try {
+      await transport.handleRequest(raw, reply.raw, request.body);
+    } catch (error) {
+      // Past the hand-over no Nest filter can answer: a JSON-RPC internal error, no detail.
+      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        reply.raw.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            error: { code: -32603, message: 'Internal error' },
+            id: null,
+          }),
+        );
+      }
+    }
   }
 
   /**
@@ -142,51 +151,6 @@ export class McpController {
           this.metadata,
         );
       }
-    }
-  }
-
-  /** An MCP server for one request, with the tools acting for the token's user. */
-  private server(token: AccessTokenContext): McpServer {
-    const server = new McpServer({ name: 'gatehouse-drive', title: MCP.name, version: '1.0.0' });
-    for (const tool of this.tools) {
-      server.registerTool(
-        tool.name,
-        {
-          title: tool.title,
-          description: tool.description,
-          inputSchema: tool.input,
-          outputSchema: tool.output,
-          annotations: { readOnlyHint: tool.readOnly, openWorldHint: false },
-        },
-        (input: Record<string, unknown>) => this.call(tool, token, input),
-      );
-    }
-    return server;
-  }
-
-  /** Runs a tool: its answer as structured content and as JSON text, or a tool error. */
-  private async call(
-    tool: McpTool,
-    token: AccessTokenContext,
-    input: Record<string, unknown>,
-  ): Promise<CallToolResult> {
-    try {
-      const result = await tool.run(token, input);
-      return {
-        content: [{ type: 'text', text: JSON.stringify(result) }],
-        structuredContent: result,
-      };
-    } catch (error) {
-      // What the person can act on (no such file...) is said; anything else stays in the log.
-      if (error instanceof UserInputError) {
-        return { content: [{ type: 'text', text: error.message }], isError: true };
-      }
-      if (isDatabaseUnavailable(error)) {
-        this.logger.warn(`${tool.name}: the database is unavailable`);
-        return { content: [{ type: 'text', text: UNAVAILABLE_DESCRIPTION }], isError: true };
-      }
-      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      return { content: [{ type: 'text', text: `The tool ${tool.name} failed` }], isError: true };
     }
   }
 
