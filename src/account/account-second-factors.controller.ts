@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
+import { securityNotice, SecurityPage } from './security-page.js';
 import { CsrfService } from '../common/csrf.service.js';
 import { UserInputError } from '../common/errors.js';
 import { type FormFields, single } from '../common/form-fields.js';
@@ -32,6 +33,7 @@ export class AccountSecondFactorsController {
     private readonly session: AccountSession,
     private readonly views: ViewsService,
     private readonly csrf: CsrfService,
+    private readonly securityPage: SecurityPage,
   ) {}
 
   @Get()
@@ -43,6 +45,7 @@ export class AccountSecondFactorsController {
     @Res() reply: FastifyReply,
   ) {
     return this.overviewPage(user, req, reply, {
+      notice: securityNotice(query.done),
       continueTo: continueOf(query),
       required: query.required === '1',
     });
@@ -159,15 +162,18 @@ export class AccountSecondFactorsController {
       required?: boolean;
     },
   ) {
-    const summary = await this.secondFactors.summary(user.id);
-    return this.page(req, reply, 'account-security', {
-      ...data,
-      totp: (summary.totp ?? 0) > 0,
-      recoveryCodesLeft: summary.recovery_code ?? 0,
-      required:
-        data.required === true &&
-        this.secondFactors.policyRequires(user, user.isAdmin ? 'admin' : 'app'),
-    });
+    return this.securityPage.send(
+      req,
+      reply,
+      user,
+      {
+        ...data,
+        required:
+          data.required === true &&
+          this.secondFactors.policyRequires(user, user.isAdmin ? 'admin' : 'app'),
+      },
+      reply.statusCode >= 400 ? reply.statusCode : 200,
+    );
   }
 
   private async setUpPage(

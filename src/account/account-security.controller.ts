@@ -9,12 +9,14 @@ import type { UserEntity } from '../identity/user.entity.js';
 import { UserLifecycle } from '../people/user-lifecycle.service.js';
 import { AccountSession } from './account-session.service.js';
 import { PageUser, SignedInPage } from './page-access.decorators.js';
+import { SecurityPage } from './security-page.js';
 
 /** Longer than any password the policy accepts (256), short enough to hash. */
 const MAX_FIELD = 1024;
 
 /**
- * The person's own password and account: change the password (the current one first; the
+ * The person's sign-in methods and account: /account/security (passkeys, see
+ * AccountPasskeysController), change the password (the current one first; the
  * policy's reason shown; every other session ends) and delete the account (confirmed with the
  * password; everything they held goes, see UserLifecycle.delete).
  */
@@ -26,6 +28,7 @@ export class AccountSecurityController {
     private readonly session: AccountSession,
     private readonly views: ViewsService,
     private readonly csrf: CsrfService,
+    private readonly securityPage: SecurityPage,
   ) {}
 
   @Get('password')

@@ -38,6 +38,9 @@ export const AUDIT_EVENTS = {
   'second_factor.reset': 'An administrator removed every second factor of a user',
   'second_factor.verified': 'A user proved a second factor at sign-in, or failed to',
   'recovery_code.used': 'A user signed in with a recovery code',
+  'passkey.added': 'A user registered a passkey',
+  'passkey.renamed': 'A user renamed a passkey',
+  'passkey.removed': 'A user removed a passkey',
 } as const;
 
 export type AuditEventName = keyof typeof AUDIT_EVENTS;

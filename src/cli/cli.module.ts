@@ -3,6 +3,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
+import { PasskeysModule } from '../identity/passkeys/passkeys.module.js';
 import { ClientsModule } from '../oauth/clients/clients.module.js';
 import { KeysModule } from '../keys/keys.module.js';
 import { AuditModule } from '../audit/audit.module.js';
@@ -28,6 +29,7 @@ export class CliModule {
         TokensModule,
         DeviceModule,
         DpopModule,
+        PasskeysModule,
         // The people's lifecycle without its pages or the engine (users:*, email links).
         PeopleServicesModule,
       ],

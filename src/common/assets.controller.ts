@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import {
   Controller,
   Get,
@@ -15,6 +16,15 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PROJECT_ROOT } from './project-root.js';
 import { Public } from './public.decorator.js';
 
+/** @simplewebauthn/browser's UMD bundle (global `SimpleWebAuthnBrowser`), served by us: no CDN. */
+const WEBAUTHN_BROWSER = join(
+  dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')),
+  '..',
+  'dist',
+  'bundle',
+  'index.umd.min.js',
+);
+
 interface Asset {
   type: string;
   body: string | Buffer;
@@ -23,7 +33,8 @@ interface Asset {
 /**
  * Serves the pages' stylesheets and scripts from public/, the branding stylesheet (the accent
  * colours of BRAND_ACCENT, as CSS variables: the CSP allows no inline style) and the
- * BRAND_LOGO_FILE. There are only a few small files, read once; a static-file plugin would be
+ * BRAND_LOGO_FILE, and the passkey ceremony's two scripts (ours and @simplewebauthn/browser's
+ * bundle). There are only a few small files, read once; a static-file plugin would be
  * more machinery than the job needs.
  */
 @Public()
@@ -40,6 +51,11 @@ export class AssetsController {
     this.files = new Map<string, Asset>([
       file('gatehouse.css', 'text/css; charset=utf-8'),
       file('auto-submit.js', 'text/javascript; charset=utf-8'),
+      file('passkey.js', 'text/javascript; charset=utf-8'),
+      [
+        'simplewebauthn-browser.js',
+        { type: 'text/javascript; charset=utf-8', body: readFileSync(WEBAUTHN_BROWSER, 'utf8') },
+      ],
       [
         'brand.css',
         {

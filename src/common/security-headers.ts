@@ -18,6 +18,23 @@ export const CSP_DIRECTIVES: Record<string, string[]> = {
 };
 
 /**
+ * The policy of a page that runs the passkey ceremony (sign-in, /account/security): the same,
+ * plus scripts and fetches from this origin only — the two served files under /assets that
+ * call WebAuthn and ask Gatehouse for the ceremony's options. Still no inline script, eval or
+ * other origin.
+ */
+export const CEREMONY_CSP = Object.entries({
+  ...CSP_DIRECTIVES,
+  scriptSrc: ["'self'"],
+  connectSrc: ["'self'"],
+})
+  .map(
+    ([name, values]) =>
+      `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`,
+  )
+  .join('; ');
+
+/**
  * The headers helmet sets with our options, computed once by running helmet against a response
  * that only records them. None of them depends on the request, so every response can get the
  * same set without running helmet's eleven middlewares again (measured: ~50 µs per request, a

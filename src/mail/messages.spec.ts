@@ -58,4 +58,15 @@ describe('email messages', () => {
     const { text } = renderMessage(composeMessage('password_changed', { issuer }));
     expect(text).not.toMatch(/\n\n\n/);
   });
+
+  it.each(['passkey_added', 'passkey_removed'] as const)(
+    '%s: a notice naming the passkey, without a link to follow',
+    (kind) => {
+      const message = composeMessage(kind, { issuer, passkeyName: 'Work laptop' });
+      expect(message.subject).toContain('passkey');
+      expect(message.paragraphs[0]).toContain('"Work laptop"');
+      expect(message.action).toBeUndefined();
+      expect(message.notYou).toMatch(/^If it was not you/);
+    },
+  );
 });

@@ -14,7 +14,9 @@ export type MessageKind =
   | 'second_factor_added'
   | 'second_factor_removed'
   | 'second_factors_reset'
-  | 'recovery_code_used';
+  | 'recovery_code_used'
+  | 'passkey_added'
+  | 'passkey_removed';
 
 export interface MessageInput {
   /** The link the message is about (absent for notices). */
@@ -27,6 +29,8 @@ export interface MessageInput {
   factor?: string;
   /** For a used recovery code: how many are left. */
   remaining?: number;
+  /** For a passkey notice: the passkey's name. */
+  passkeyName?: string;
   /** The Gatehouse sign-in address, for notices. */
   issuer: string;
 }
@@ -168,6 +172,25 @@ export function composeMessage(kind: MessageKind, input: MessageInput): Composed
         ],
         why: `You got this email because a recovery code of the ${PRODUCT} account for this address was used.`,
         notYou: `If it was not you, someone has your password and a recovery code: reset your password at once at ${input.issuer}/password/forgot, make new recovery codes and tell your administrator.`,
+      };
+    case 'passkey_added':
+      return {
+        subject: `A passkey was added to your ${PRODUCT} account`,
+        paragraphs: [
+          `The passkey "${input.passkeyName ?? 'unnamed'}" can now sign in to your account without a password.`,
+          `See your passkeys at ${input.issuer}/account/security.`,
+        ],
+        why: `You got this email because a passkey was added to the ${PRODUCT} account for this address.`,
+        notYou: `If it was not you, remove the passkey at ${input.issuer}/account/security, change your password and tell your administrator at once.`,
+      };
+    case 'passkey_removed':
+      return {
+        subject: `A passkey was removed from your ${PRODUCT} account`,
+        paragraphs: [
+          `The passkey "${input.passkeyName ?? 'unnamed'}" can no longer sign in to your account.`,
+        ],
+        why: `You got this email because a passkey was removed from the ${PRODUCT} account for this address.`,
+        notYou: `If it was not you, change your password at ${input.issuer}/account/password and tell your administrator at once.`,
       };
   }
 }

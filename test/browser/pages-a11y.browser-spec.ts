@@ -344,6 +344,7 @@ describe('every page: readable at 390 px and 1280 px, light and dark, no axe vio
         ['/account/sessions', 'account-sessions'],
         ['/account/password', 'account-password'],
         ['/account/delete', 'account-delete'],
+        ['/account/security', 'account-security'],
         ['/admin/apps', 'admin-apps'],
         ['/admin/apps/new', 'admin-app-new'],
         [`/admin/apps/${web.clientId}`, 'admin-app'],

@@ -56,7 +56,7 @@ describe('second factors in a browser', () => {
       const page = await newPage();
       await page.goto(`${app.issuer}/account/security`);
       await signIn(page, user);
-      expect(await heading(page)).toBe('Second factors');
+      expect(await heading(page)).toBe('Security');
       await screenshot(page, 'account-security');
       await page.getByRole('link', { name: 'Set up an authenticator app' }).click();
       expect(await heading(page)).toBe('Set up an authenticator app');
@@ -114,7 +114,7 @@ describe('second factors in a browser', () => {
       expect(await heading(page)).toBe('Set up a second factor');
       await screenshot(page, 'second-factor-setup');
       await page.getByRole('link', { name: 'Go to second factors' }).click();
-      expect(await heading(page)).toBe('Second factors');
+      expect(await heading(page)).toBe('Security');
     },
     TEST_TIMEOUT,
   );

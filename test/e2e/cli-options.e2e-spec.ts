@@ -506,8 +506,10 @@ describe('every CLI option, run', () => {
     },
     'clients:create --require-mfa': async () => {
       const strict = createWeb('--require-mfa');
-      expect(listed(strict.client_id)?.require_mfa).toBe(true);
-      expect(listed(createWeb().client_id)?.require_mfa).toBe(false);
+      const plain = createWeb();
+      const list = json<ClientView[]>(['clients:list']);
+      const requires = (id: string) => list.find((c) => c.client_id === id)?.require_mfa;
+      expect([requires(strict.client_id), requires(plain.client_id)]).toEqual([true, false]);
       const { app, user } = setup;
       const client = asTestClient(strict);
       const request = await authorizationRequest(await discover(app, client), client);

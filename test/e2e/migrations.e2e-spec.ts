@@ -26,6 +26,7 @@ const HISTORY = [
   'UserLifecycle1764350000000',
   'SessionActivity1764360000000',
   'SecondFactors1764500000000',
+  'Passkeys1764600000000',
   'TokenExchange1764900000000',
 ];
 

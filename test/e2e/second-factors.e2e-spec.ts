@@ -279,7 +279,7 @@ describe('Second factors: an authenticator app and recovery codes', () => {
     const first = await signInAt(ua, user, '/account/security');
     await awayFromStepEdge();
     const overview = await enterCode(ua, first, enrolled.app.code());
-    expectPage(overview, 'Second factors');
+    expectPage(overview, 'Security');
     const regenerate = await ua.postForm('/account/security/recovery-codes', {
       _csrf: hiddenField(overview.body, '_csrf'),
     });
@@ -431,7 +431,7 @@ describe('Second factors required: by an application, by acr_values, by MFA=admi
     expectPage(page, 'Set up a second factor');
     expect(pageText(page)).toContain('web app asks for a second factor');
     const security = await ua.get(formLink(page, 'Go to second factors'));
-    expectPage(security, 'Second factors');
+    expectPage(security, 'Security');
     const setUp = await ua.get(formLink(security, 'Set up an authenticator app'));
     expectPage(setUp, 'Set up an authenticator app');
     const phone = new Authenticator(secretOn(setUp));
@@ -476,7 +476,7 @@ describe('Second factors required: by an application, by acr_values, by MFA=admi
     const admin = await app.createUser({ admin: true });
     const ua = new UserAgent(app.issuer);
     const landed = await signInAt(ua, admin, '/admin/apps');
-    expectPage(landed, 'Second factors');
+    expectPage(landed, 'Security');
     expect(landed.url).toBe(`${app.issuer}/account/security?required=1`);
     expect(pageText(landed)).toContain('Your organisation requires a second factor');
     const setUpPage = await ua.get('/account/security/authenticator');

@@ -10,6 +10,7 @@ import { UserLifecycle1764350000000 } from './1764350000000-user-lifecycle.js';
 import { SessionActivity1764360000000 } from './1764360000000-session-activity.js';
 import { TokenExchange1764900000000 } from './1764900000000-token-exchange.js';
 import { SecondFactors1764500000000 } from './1764500000000-second-factors.js';
+import { Passkeys1764600000000 } from './1764600000000-passkeys.js';
 
 /**
  * Every schema change, oldest first, for both drivers (`./dialect.ts` says how to add one).
@@ -27,5 +28,6 @@ export const MIGRATIONS = [
   UserLifecycle1764350000000,
   SessionActivity1764360000000,
   SecondFactors1764500000000,
+  Passkeys1764600000000,
   TokenExchange1764900000000,
 ];

@@ -26,6 +26,7 @@ import { EMAIL_NOT_VERIFIED } from '../provider/provider-config.js';
 import { sendVerifyRequired, waitsForEmail } from './verify-required-page.js';
 import { SecondFactorStep } from './second-factor-step.js';
 import { signInMethods } from '../../identity/second-factors/authentication-methods.js';
+import { sendLoginPage } from './login-page.js';
 
 interface LoginForm {
   email?: unknown;
@@ -49,7 +50,7 @@ export class InteractionsController {
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditLog,
     private readonly secondFactor: SecondFactorStep,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -246,20 +247,7 @@ export class InteractionsController {
     status: number,
     extra: { email?: string; error?: string } = {},
   ) {
-    return reply
-      .code(status)
-      .header('Cache-Control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(
-        this.views.render('login', {
-          clientName: interaction.clientName,
-          action: `/interaction/${interaction.uid}/login`,
-          abortAction: `/interaction/${interaction.uid}/abort`,
-          csrfToken: this.csrf.issue(req, reply, interactionPurpose(interaction.uid)),
-          signupOpen: this.config.signup === 'open',
-          ...extra,
-        }),
-      );
+    return sendLoginPage(this, interaction, req, reply, status, extra);
   }
 
   private async renderConsent(interaction: Interaction, req: FastifyRequest, reply: FastifyReply) {
