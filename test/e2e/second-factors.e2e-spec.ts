@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { Sql } from '../../src/database/sql.js';
 import { callApi, userApiTokens } from '../support/api.js';
 import { MailServer } from '../support/mail-server.js';
 import {
@@ -107,8 +108,8 @@ describe('Second factors: an authenticator app and recovery codes', () => {
     const notice = await mail.waitFor(user.email, /A second factor was added/);
     expect(notice.text).toContain('An authenticator app was just set up for your account.');
     // Stored: the codes as SHA-256 only.
-    const db = app.app.get(DataSource);
-    const rows = await db.query<{ code_hash: string }[]>(
+    const db = new Sql(app.app.get(DataSource));
+    const rows = await db.query<{ code_hash: string }>(
       'SELECT code_hash FROM recovery_codes WHERE user_id = ?',
       [user.id],
     );
@@ -313,11 +314,10 @@ describe('Second factors seen and reset by an administrator', () => {
     const user = await app.createUser();
     const ua = new UserAgent(app.issuer);
     const enrolled = await enrolAuthenticator(ua, user);
-    const [row] = await app.app
-      .get(DataSource)
-      .query<{ secret: string }[]>('SELECT secret FROM totp_authenticators WHERE user_id = ?', [
-        user.id,
-      ]);
+    const [row] = await new Sql(app.app.get(DataSource)).query<{ secret: string }>(
+      'SELECT secret FROM totp_authenticators WHERE user_id = ?',
+      [user.id],
+    );
     expect(row.secret).toMatch(/^sealed:v1:/);
     expect(row.secret).not.toContain(enrolled.app.secret);
     const client = await app.createClient({ type: 'web' });
@@ -354,11 +354,9 @@ describe('Second factors seen and reset by an administrator', () => {
       /second factors of your Gatehouse account were reset/,
     );
     expect(notice.text).toContain('An administrator removed your authenticator app');
-    const audit = await app.app
-      .get(DataSource)
-      .query<{ actor_id: string }[]>(
-        "SELECT actor_id FROM audit_events WHERE event = 'second_factor.reset'",
-      );
+    const audit = await new Sql(app.app.get(DataSource)).query<{ actor_id: string }>(
+      "SELECT actor_id FROM audit_events WHERE event = 'second_factor.reset'",
+    );
     expect(audit.map((row) => row.actor_id)).toEqual([admin.id]);
     // The person signs in with the password alone again.
     const client = await app.createClient({ type: 'web' });

@@ -68,7 +68,9 @@ export class ClientEntity {
    * The audiences (resource indicators) it may exchange its users' access tokens for, acting
    * for them (RFC 8693 token exchange); empty: no token exchange.
    */
-  @Column({ name: 'token_exchange_audiences', type: 'simple-json', default: '[]' })
+  // No `default` here (the migration gives old rows '[]'): with one, TypeORM's insert on
+  // PostgreSQL reads the column back (RETURNING) and puts the raw text '[]' into the entity.
+  @Column({ name: 'token_exchange_audiences', type: 'simple-json' })
   tokenExchangeAudiences!: string[];
   /** Every authorization for this app needs a second factor in that session (--require-mfa). */
   @Column({ name: 'require_mfa', type: 'boolean', default: false })
